@@ -1,0 +1,313 @@
+package io.qbridge;
+
+import io.qbridge.backend.Backend;
+import io.qbridge.backend.BackendRegistry;
+import io.qbridge.backend.Executable;
+import io.qbridge.graph.Graph;
+import io.qbridge.plan.Plan;
+import io.qbridge.plan.Planner;
+import io.qbridge.tflite.ModelReader;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Logger;
+
+/**
+ * Runs a TensorFlow Lite model, like TFLite Java's {@code org.tensorflow.lite.Interpreter}:
+ *
+ * <pre>{@code
+ * try (Interpreter interpreter = new Interpreter(Path.of("model.tflite"),
+ *         new Interpreter.Options().setBackend(Interpreter.Backend.AUTO).setNumThreads(2))) {
+ *     interpreter.getInputTensor(0).copyFrom(pixels);      // byte[], float[], ByteBuffer
+ *     interpreter.run();
+ *     float[] scores = interpreter.getOutputTensor(0).floats();
+ * }
+ * }</pre>
+ *
+ * The model is read, validated and planned once, in the constructor; a malformed model throws
+ * {@link InvalidModelException}, an unsupported one {@link UnsupportedModelException}.
+ * <p>
+ * Thread safety: an Interpreter is not thread-safe. Use one per thread (they may share nothing
+ * but the model file); {@link #setNumThreads threads} parallelise a single inference inside it.
+ */
+public final class Interpreter implements AutoCloseable {
+    private static final Logger LOG = Logger.getLogger(Interpreter.class.getName());
+
+    /** Which implementation runs the model. */
+    public enum Backend {
+        /** The fastest that loads and accepts the model: native NEON, then Arm NN, then Java. */
+        AUTO,
+        /** The pure-Java reference: any JVM. */
+        JAVA,
+        /** qbridge's own C++ NEON kernels through JNI. */
+        NEON,
+        /** Arm NN (Debian's libarmnn) with the Arm Compute Library. */
+        ARMNN;
+
+        public String id() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** Parses "auto", "java", "neon", "armnn" (any case). */
+        public static Backend parse(String s) {
+            for (Backend b : values()) {
+                if (b.id().equalsIgnoreCase(s.trim())) {
+                    return b;
+                }
+            }
+            throw new IllegalArgumentException("unknown backend '" + s + "': expected auto, java, neon or armnn");
+        }
+    }
+
+    /** Interpreter settings. */
+    public static final class Options {
+        private Backend backend = Backend.AUTO;
+        private int numThreads = 1;
+
+        public Options setBackend(Backend backend) {
+            this.backend = java.util.Objects.requireNonNull(backend);
+            return this;
+        }
+
+        /** Threads for one inference (default 1); results are identical for every count. */
+        public Options setNumThreads(int numThreads) {
+            if (numThreads < 1 || numThreads > 256) {
+                throw new IllegalArgumentException("threads must be 1..256, got " + numThreads);
+            }
+            this.numThreads = numThreads;
+            return this;
+        }
+
+        public Backend getBackend() {
+            return backend;
+        }
+
+        public int getNumThreads() {
+            return numThreads;
+        }
+    }
+
+    private final Graph graph;
+    private final Plan plan;
+    private final io.qbridge.backend.Backend backend;
+    private final Executable executable;
+    private final Tensor[] inputs;
+    private final Tensor[] outputs;
+    private boolean closed;
+
+    public Interpreter(Path modelFile) throws IOException {
+        this(modelFile, new Options());
+    }
+
+    public Interpreter(Path modelFile, Options options) throws IOException {
+        this(map(modelFile), options);
+    }
+
+    public Interpreter(ByteBuffer model) {
+        this(model, new Options());
+    }
+
+    /** Runs a model held in memory; the buffer must not change while the interpreter lives. */
+    public Interpreter(ByteBuffer model, Options options) {
+        ByteBuffer bytes = model.slice().order(ByteOrder.LITTLE_ENDIAN);
+        this.graph = ModelReader.read(bytes);
+        this.plan = Planner.plan(graph);
+        Selected s = select(options, plan, bytes);
+        this.backend = s.backend;
+        this.executable = s.executable;
+        this.inputs = tensors(graph.inputs());
+        this.outputs = tensors(graph.outputs());
+    }
+
+    private static ByteBuffer map(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            if (ch.size() > Integer.MAX_VALUE) {
+                throw new InvalidModelException(file + " is larger than 2 GiB");
+            }
+            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
+        }
+    }
+
+    private record Selected(io.qbridge.backend.Backend backend, Executable executable) {
+    }
+
+    private static Selected select(Options options, Plan plan, ByteBuffer bytes) {
+        if (options.backend != Backend.AUTO) {
+            io.qbridge.backend.Backend b = BackendRegistry.byName(options.backend.id());
+            if (b == null) {
+                throw new BackendUnavailableException("the " + options.backend.id()
+                        + " backend is not part of this build of qbridge");
+            }
+            String why = b.unavailableReason();
+            if (why != null) {
+                throw new BackendUnavailableException("the " + b.name() + " backend cannot run here: " + why);
+            }
+            return new Selected(b, b.compile(plan, bytes, options.numThreads));
+        }
+        List<String> skipped = new ArrayList<>();
+        for (io.qbridge.backend.Backend b : BackendRegistry.all()) {
+            String why = b.unavailableReason();
+            if (why != null) {
+                skipped.add(b.name() + ": " + why);
+                continue;
+            }
+            try {
+                Executable e = b.compile(plan, bytes, options.numThreads);
+                if (!skipped.isEmpty()) {
+                    LOG.info("qbridge: running on " + b.name() + " (" + String.join("; ", skipped) + ")");
+                }
+                return new Selected(b, e);
+            } catch (UnsupportedModelException e) {
+                if (b.name().equals("java")) {
+                    throw e;
+                }
+                skipped.add(b.name() + ": " + e.getMessage());
+            }
+        }
+        throw new IllegalStateException("no backend available");
+    }
+
+    private Tensor[] tensors(int[] indices) {
+        Tensor[] t = new Tensor[indices.length];
+        for (int i = 0; i < indices.length; i++) {
+            t[i] = new Tensor(graph.tensor(indices[i]), executable.tensorBuffer(indices[i]));
+        }
+        return t;
+    }
+
+    /** Runs one inference on the inputs already copied in. */
+    public void run() {
+        checkOpen();
+        executable.run();
+    }
+
+    /**
+     * TFLite-style convenience: copies {@code input} (byte[], float[], int[] or ByteBuffer) into
+     * input 0, runs, and copies output 0 into {@code output} (same kinds).
+     */
+    public void run(Object input, Object output) {
+        checkOpen();
+        copyIn(inputs[0], input);
+        executable.run();
+        copyOut(outputs[0], output);
+    }
+
+    private static void copyIn(Tensor t, Object src) {
+        if (src instanceof byte[] b) {
+            t.copyFrom(b);
+        } else if (src instanceof float[] f) {
+            t.copyFrom(f);
+        } else if (src instanceof int[] i) {
+            t.copyFrom(i);
+        } else if (src instanceof ByteBuffer bb) {
+            t.copyFrom(bb.duplicate());
+        } else {
+            throw new IllegalArgumentException("input must be byte[], float[], int[] or ByteBuffer, got "
+                    + (src == null ? "null" : src.getClass().getName()));
+        }
+    }
+
+    private static void copyOut(Tensor t, Object dst) {
+        if (dst instanceof byte[] b) {
+            t.copyTo(b);
+        } else if (dst instanceof float[] f) {
+            t.copyTo(f);
+        } else if (dst instanceof int[] i) {
+            t.copyTo(i);
+        } else if (dst instanceof ByteBuffer bb) {
+            t.copyTo(bb.duplicate());
+        } else {
+            throw new IllegalArgumentException("output must be byte[], float[], int[] or ByteBuffer, got "
+                    + (dst == null ? "null" : dst.getClass().getName()));
+        }
+    }
+
+    public int getInputTensorCount() {
+        return inputs.length;
+    }
+
+    public int getOutputTensorCount() {
+        return outputs.length;
+    }
+
+    public Tensor getInputTensor(int i) {
+        checkIndex(i, inputs.length, "input");
+        return inputs[i];
+    }
+
+    public Tensor getOutputTensor(int i) {
+        checkIndex(i, outputs.length, "output");
+        return outputs[i];
+    }
+
+    /** Index of the input tensor with that name. */
+    public int getInputIndex(String name) {
+        return indexOf(inputs, name, "input");
+    }
+
+    public int getOutputIndex(String name) {
+        return indexOf(outputs, name, "output");
+    }
+
+    public Tensor getInputTensor(String name) {
+        return inputs[getInputIndex(name)];
+    }
+
+    public Tensor getOutputTensor(String name) {
+        return outputs[getOutputIndex(name)];
+    }
+
+    /** The backend actually running the model: java, neon or armnn. */
+    public String backendName() {
+        return backend.name();
+    }
+
+    /** The validated model. */
+    public Graph graph() {
+        return graph;
+    }
+
+    /** The execution plan (operators, arena size, MACs). */
+    public Plan plan() {
+        return plan;
+    }
+
+    private static int indexOf(Tensor[] tensors, String name, String kind) {
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < tensors.length; i++) {
+            if (tensors[i].name().equals(name)) {
+                return i;
+            }
+            names.add(tensors[i].name());
+        }
+        throw new IllegalArgumentException("no " + kind + " named '" + name + "'; the model's " + kind + "s are " + names);
+    }
+
+    private static void checkIndex(int i, int n, String kind) {
+        if (i < 0 || i >= n) {
+            throw new IllegalArgumentException(kind + " index " + i + " out of range: the model has " + n + " " + kind
+                    + (n == 1 ? "" : "s"));
+        }
+    }
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("interpreter is closed");
+        }
+    }
+
+    @Override
+    public void close() {
+        if (!closed) {
+            closed = true;
+            executable.close();
+        }
+    }
+}

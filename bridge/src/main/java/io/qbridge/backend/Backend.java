@@ -1,0 +1,24 @@
+package io.qbridge.backend;
+
+import io.qbridge.plan.Plan;
+
+/**
+ * A way of running a {@link Plan}: the pure-Java reference, the NEON kernels, Arm NN. Backends
+ * are found through {@link BackendRegistry}; each says whether it can run on this machine and
+ * why not.
+ */
+public interface Backend {
+    /** Short name as given in {@code Interpreter.Options} and on the command line: java, neon, armnn. */
+    String name();
+
+    /** Null when the backend can run here, else one line saying why not and what to install. */
+    String unavailableReason();
+
+    /**
+     * Prepares the plan for execution (packs weights, allocates the arena). Throws
+     * {@link io.qbridge.UnsupportedModelException} for plans it cannot run.
+     *
+     * @param modelBytes the original .tflite bytes (backends with their own parser use them)
+     */
+    Executable compile(Plan plan, java.nio.ByteBuffer modelBytes, int threads);
+}

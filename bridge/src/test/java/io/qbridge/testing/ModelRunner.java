@@ -1,0 +1,36 @@
+package io.qbridge.testing;
+
+import io.qbridge.Interpreter;
+import io.qbridge.graph.Graph;
+import io.qbridge.tflite.ModelWriter;
+
+import java.nio.ByteBuffer;
+
+/** Runs small in-memory models in tests. */
+public final class ModelRunner {
+    private ModelRunner() {
+    }
+
+    /** Serializes the graph (exercising the writer and reader too) and opens an interpreter. */
+    public static Interpreter open(Graph graph, Interpreter.Backend backend, int threads) {
+        ByteBuffer bytes = ModelWriter.toByteBuffer(graph);
+        return new Interpreter(bytes, new Interpreter.Options().setBackend(backend).setNumThreads(threads));
+    }
+
+    /** Runs a single-input single-output model on raw input bytes and returns the output bytes. */
+    public static byte[] runBytes(Graph graph, Interpreter.Backend backend, int threads, byte[] input) {
+        try (Interpreter it = open(graph, backend, threads)) {
+            it.getInputTensor(0).copyFrom(input);
+            it.run();
+            return it.getOutputTensor(0).bytes();
+        }
+    }
+
+    public static float[] runFloats(Graph graph, Interpreter.Backend backend, int threads, float[] input) {
+        try (Interpreter it = open(graph, backend, threads)) {
+            it.getInputTensor(0).copyFrom(input);
+            it.run();
+            return it.getOutputTensor(0).floats();
+        }
+    }
+}
