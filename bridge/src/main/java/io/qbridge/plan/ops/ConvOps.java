@@ -191,9 +191,12 @@ public final class ConvOps {
                         + " with " + outChannels);
             }
         }
-        int filterOffset = 0;
+        // Legacy int8 FULLY_CONNECTED has a per-tensor weights zero point (TFLite's weights_offset);
+        // int8 convolutions and per-channel weights are symmetric.
+        boolean weightsOffsetAllowed = type == DataType.UINT8 || (channelAxis == 0 && !fQ.isPerChannel()
+                && ctx.op().builtinCode() == io.qbridge.tflite.schema.BuiltinOperator.FULLY_CONNECTED);
         for (int c = 0; c < fQ.channelCount(); c++) {
-            if (type == DataType.INT8 && fQ.zeroPoint(c) != 0) {
+            if (!weightsOffsetAllowed && fQ.zeroPoint(c) != 0) {
                 throw ctx.invalid("int8 filter " + PrepareContext.describe(filter) + " has zero point "
                         + fQ.zeroPoint(c) + " on channel " + c + "; int8 weights are symmetric");
             }
@@ -202,9 +205,7 @@ public final class ConvOps {
                         + " on channel " + c);
             }
         }
-        if (type == DataType.UINT8) {
-            filterOffset = -fQ.zeroPoint();
-        }
+        int filterOffset = weightsOffsetAllowed ? -fQ.zeroPoint() : 0;
         if (bias != null) {
             ctx.requireType(bias, DataType.INT32, "bias");
             ctx.requireConstant(bias, "bias");
