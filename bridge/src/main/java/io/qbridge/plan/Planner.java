@@ -20,6 +20,14 @@ public final class Planner {
     }
 
     public static Plan plan(Graph graph) {
+        return plan(graph, false);
+    }
+
+    /**
+     * @param keepAllTensors give every tensor its own arena place, so that all intermediate
+     *                       results stay readable after a run (calibration, debugging)
+     */
+    public static Plan plan(Graph graph, boolean keepAllTensors) {
         Map<String, List<Integer>> unsupported = new LinkedHashMap<>();
         List<PlannedOp> ops = new ArrayList<>();
         for (Operator op : graph.operators()) {
@@ -44,7 +52,7 @@ public final class Planner {
         }
         long[] offsets = new long[graph.tensors().size()];
         Arrays.fill(offsets, -1);
-        long[] sizes = ArenaPlanner.place(graph, offsets);
+        long[] sizes = ArenaPlanner.place(graph, offsets, keepAllTensors);
         return new Plan(graph, ops, offsets, sizes[0], sizes[1]);
     }
 
@@ -54,7 +62,7 @@ public final class Planner {
         }
 
         /** Fills offsets; returns {arena bytes, lower bound}. */
-        static long[] place(Graph graph, long[] offsets) {
+        static long[] place(Graph graph, long[] offsets, boolean keepAllTensors) {
             int n = graph.tensors().size();
             int steps = graph.operators().size();
             int[] first = new int[n];
@@ -80,6 +88,14 @@ public final class Planner {
             }
             for (int out : graph.outputs()) {
                 last[out] = steps;   // outputs stay readable after the last op
+            }
+            if (keepAllTensors) {
+                for (int t = 0; t < n; t++) {
+                    if (first[t] != Integer.MAX_VALUE) {
+                        first[t] = -1;
+                        last[t] = steps;
+                    }
+                }
             }
             List<Integer> live = new ArrayList<>();
             for (TensorSpec t : graph.tensors()) {
