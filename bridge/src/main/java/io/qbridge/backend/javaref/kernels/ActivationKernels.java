@@ -196,10 +196,15 @@ final class ActivationKernels {
             int[] reciprocal = GemmlowpFixedPoint.reciprocal(sumOfExps, 12);
             int shiftedScale = reciprocal[0];
             int exponent = reciprocal[1] + 31 - 8;
+            // A sum of exponentials of 512 or more (many values at the row's maximum) makes the
+            // exponent exceed 31: TFLite's reference kernel stops on TFLITE_CHECK there. Every
+            // probability is then at most 1/512, half an output step: qbridge writes the minimum,
+            // which is RoundingDivideByPOT extended to such exponents.
+            boolean underflow = exponent > 31;
             for (int c = 0; c < depth; c++) {
                 int diff = (arena[rowIn + c] & mask) - max;
                 int v;
-                if (diff >= diffMin) {
+                if (diff >= diffMin && !underflow) {
                     int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, multiplier, leftShift);
                     int exp = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff, diffBits);
                     int unsaturated = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.mul(shiftedScale, exp), exponent);
