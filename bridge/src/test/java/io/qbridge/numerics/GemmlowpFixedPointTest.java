@@ -162,11 +162,9 @@ class GemmlowpFixedPointTest {
     /** TFLite's GetReciprocal: x = 1.5 in Q12 gives 1/1.5 with no bits over unit; 6.0 gives (1/1.5) * 2^-2. */
     @Test
     void reciprocalOfSumOfExps() {
-        int[] r = GemmlowpFixedPoint.reciprocal(3 << 18, 12);   // 1.5 in Q12.19
-        assertEquals(0, r[1]);
-        assertEquals(1431655762, r[0]);
-        r = GemmlowpFixedPoint.reciprocal(3 << 20, 12);         // 6.0
-        assertEquals(2, r[1]);
-        assertEquals(1431655762, r[0]);
+        assertEquals(0, GemmlowpFixedPoint.reciprocalBitsOverUnit(3 << 18, 12));   // 1.5 in Q12.19
+        assertEquals(1431655762, GemmlowpFixedPoint.reciprocalScale(3 << 18));
+        assertEquals(2, GemmlowpFixedPoint.reciprocalBitsOverUnit(3 << 20, 12));   // 6.0
+        assertEquals(1431655762, GemmlowpFixedPoint.reciprocalScale(3 << 20));
     }
 }

@@ -193,9 +193,8 @@ final class ActivationKernels {
                     sumOfExps += GemmlowpFixedPoint.rescale(exp, 0, 12);
                 }
             }
-            int[] reciprocal = GemmlowpFixedPoint.reciprocal(sumOfExps, 12);
-            int shiftedScale = reciprocal[0];
-            int exponent = reciprocal[1] + 31 - 8;
+            int shiftedScale = GemmlowpFixedPoint.reciprocalScale(sumOfExps);
+            int exponent = GemmlowpFixedPoint.reciprocalBitsOverUnit(sumOfExps, 12) + 31 - 8;
             // A sum of exponentials of 512 or more (many values at the row's maximum) makes the
             // exponent exceed 31: TFLite's reference kernel stops on TFLITE_CHECK there. Every
             // probability is then at most 1/512, half an output step: qbridge writes the minimum,
