@@ -1,6 +1,9 @@
 package io.qbridge.plan;
 
+import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.PoolOps;
+import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.HashMap;
@@ -14,6 +17,14 @@ public final class OpRegistry {
         PREPARERS.put(BuiltinOperator.CONV_2D, ConvOps::prepareConv2D);
         PREPARERS.put(BuiltinOperator.DEPTHWISE_CONV_2D, ConvOps::prepareDepthwiseConv2D);
         PREPARERS.put(BuiltinOperator.FULLY_CONNECTED, ConvOps::prepareFullyConnected);
+        PREPARERS.put(BuiltinOperator.AVERAGE_POOL_2D, PoolOps::prepareAveragePool2D);
+        PREPARERS.put(BuiltinOperator.MAX_POOL_2D, PoolOps::prepareMaxPool2D);
+        PREPARERS.put(BuiltinOperator.MEAN, ReduceOps::prepareMean);
+        PREPARERS.put(BuiltinOperator.SOFTMAX, ActivationOps::prepareSoftmax);
+        PREPARERS.put(BuiltinOperator.LOGISTIC, ActivationOps::prepareLogistic);
+        PREPARERS.put(BuiltinOperator.TANH, ActivationOps::prepareTanh);
+        PREPARERS.put(BuiltinOperator.RELU, ActivationOps::prepareRelu);
+        PREPARERS.put(BuiltinOperator.RELU6, ActivationOps::prepareRelu6);
     }
 
     private OpRegistry() {

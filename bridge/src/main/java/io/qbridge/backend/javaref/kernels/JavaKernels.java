@@ -4,7 +4,10 @@ import io.qbridge.backend.javaref.JavaKernel;
 import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PlannedOp;
+import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.PoolOps;
+import io.qbridge.plan.ops.ReduceOps;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +25,11 @@ public final class JavaKernels {
     static {
         FACTORIES.put(ConvOps.ConvParams.class, ConvKernels::conv);
         FACTORIES.put(ConvOps.FullyConnectedParams.class, ConvKernels::fullyConnected);
+        FACTORIES.put(PoolOps.Pool2DParams.class, PoolKernels::pool);
+        FACTORIES.put(ReduceOps.MeanParams.class, ReduceKernels::mean);
+        FACTORIES.put(ActivationOps.SoftmaxParams.class, ActivationKernels::softmax);
+        FACTORIES.put(ActivationOps.LogisticTanhParams.class, ActivationKernels::logisticTanh);
+        FACTORIES.put(ActivationOps.ReluParams.class, ActivationKernels::relu);
     }
 
     private JavaKernels() {
