@@ -5,6 +5,9 @@ import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.ShapeOps;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +25,14 @@ public final class JavaKernels {
     static {
         FACTORIES.put(ConvOps.ConvParams.class, ConvKernels::conv);
         FACTORIES.put(ConvOps.FullyConnectedParams.class, ConvKernels::fullyConnected);
+        FACTORIES.put(ElementwiseOps.AddParams.class, ElementwiseKernels::add);
+        FACTORIES.put(ElementwiseOps.MulParams.class, ElementwiseKernels::mul);
+        FACTORIES.put(ShapeOps.ConcatenationParams.class, ShapeKernels::concatenation);
+        FACTORIES.put(ShapeOps.ReshapeParams.class, ShapeKernels::reshape);
+        FACTORIES.put(ShapeOps.PadParams.class, ShapeKernels::pad);
+        FACTORIES.put(QuantizeOps.QuantizeParams.class, QuantizeKernels::quantize);
+        FACTORIES.put(QuantizeOps.RequantizeParams.class, QuantizeKernels::requantize);
+        FACTORIES.put(QuantizeOps.DequantizeParams.class, QuantizeKernels::dequantize);
     }
 
     private JavaKernels() {
