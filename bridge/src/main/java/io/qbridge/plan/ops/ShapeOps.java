@@ -165,6 +165,15 @@ public final class ShapeOps {
                 outputZeroPoint);
     }
 
+    private static long paddingValue(ByteBuffer b, DataType type, int index) {
+        switch (type) {
+            case INT8: return b.get(index);
+            case INT16: return b.getShort(index * 2);
+            case INT32: return b.getInt(index * 4);
+            default: return b.getLong(index * 8);
+        }
+    }
+
     /** Types whose elements are moved as fixed-size bytes. */
     private static boolean isPlainType(DataType t) {
         switch (t) {
@@ -302,14 +311,15 @@ public final class ShapeOps {
         TensorSpec constantValues = ctx.optionalInput(2);
         TensorSpec output = ctx.output(0);
         DataType type = input.type();
-        if (!isPlainType(type) || type == DataType.BOOL) {
+        if (type.byteSize() <= 0) {
             throw ctx.unsupported("with " + type + " input");
         }
         ctx.requireType(output, type, "output");
         int rank = input.rank();
-        if (paddings.type() != DataType.INT32 && paddings.type() != DataType.INT64) {
-            throw ctx.invalid("paddings " + PrepareContext.describe(paddings) + " is " + paddings.type()
-                    + ", expected INT32 or INT64");
+        DataType pt = paddings.type();
+        if (pt != DataType.INT32 && pt != DataType.INT64 && pt != DataType.INT8 && pt != DataType.INT16) {
+            throw ctx.invalid("paddings " + PrepareContext.describe(paddings) + " is " + pt
+                    + ", expected INT32, INT64, INT16 or INT8");
         }
         if (paddings.rank() != 2 || paddings.dim(0) != rank || paddings.dim(1) != 2) {
             throw ctx.invalid("paddings " + PrepareContext.describe(paddings) + " has shape "
@@ -320,18 +330,25 @@ public final class ShapeOps {
         int[] before = new int[rank];
         int[] expected = new int[rank];
         for (int d = 0; d < rank; d++) {
-            long b = paddings.type() == DataType.INT32 ? pd.getInt(d * 8) : pd.getLong(d * 16);
-            long a = paddings.type() == DataType.INT32 ? pd.getInt(d * 8 + 4) : pd.getLong(d * 16 + 8);
+            long b = paddingValue(pd, pt, 2 * d);
+            long a = paddingValue(pd, pt, 2 * d + 1);
             if (b < 0 || a < 0) {
                 throw ctx.invalid("paddings of dimension " + d + " are " + b + " and " + a
                         + "; pad values must be >= 0");
             }
             long size = input.dim(d) + b + a;
             if (size > Integer.MAX_VALUE) {
-                throw ctx.invalid("padding dimension " + d + " gives " + size + " elements");
+                throw ctx.invalid("padding dimension " + d + " by " + b + " and " + a + " overflows");
             }
             before[d] = (int) b;
             expected[d] = (int) size;
+        }
+        long total = 1;
+        for (int e : expected) {
+            total *= e;
+            if (total * type.byteSize() > Integer.MAX_VALUE) {
+                throw ctx.invalid("padded output of shape " + Arrays.toString(expected) + " is too large");
+            }
         }
         ctx.requireShape(output, expected, "output");
         byte[] padValue = new byte[type.byteSize()];
