@@ -140,9 +140,6 @@ public final class QuantizeOps {
                 throw ctx.invalid("input " + PrepareContext.describe(input) + " has scale " + q.scale(c));
             }
         }
-        if (q.isPerChannel() && in == DataType.UINT8) {
-            throw ctx.unsupported("from per-channel UINT8");
-        }
         return new DequantizeParams(in, count, Channels.of(q, input));
     }
 }
