@@ -54,8 +54,13 @@ final class RawModel {
             this.opcodeIndex = opcodeIndex;
             this.inputs = inputs;
             this.outputs = outputs;
-            this.options = options;
-            this.optionsType = options == null ? 0 : options.unionType();
+            options(options);
+        }
+
+        /** Sets the table and the union type that goes with it. */
+        void options(OpOptions o) {
+            this.options = o;
+            this.optionsType = o == null ? 0 : o.unionType();
         }
     }
 
