@@ -157,6 +157,8 @@ class InvalidModelTest {
         assertInvalid(m -> m.operators.get(0).inputs = new int[] {3, 1, 2}, "operator 0 (FULLY_CONNECTED)",
                 "read before any operator writes it");
         assertInvalid(m -> m.operators.get(0).outputs = new int[] {1}, "operator 0", "is a constant");
+        assertInvalid(m -> m.outputs = new int[] {3, 1}, "graph output tensor 1 'weights'", "is a constant");
+        assertInvalid(m -> m.inputs = new int[] {0, 2}, "graph input tensor 2 'bias'", "is a constant");
     }
 
     // ---- options union ----
