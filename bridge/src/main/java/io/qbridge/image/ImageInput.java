@@ -49,7 +49,7 @@ public final class ImageInput {
         }
         int srcW = img.getWidth();
         int srcH = img.getHeight();
-        int[] argb = img.getRGB(0, 0, srcW, srcH, null, 0, srcW);
+        int[] argb = argb(img);
         float[] out = new float[height * width * channels];
         float sy = (float) srcH / height;
         float sx = (float) srcW / width;
@@ -78,6 +78,27 @@ public final class ImageInput {
             }
         }
         return out;
+    }
+
+    /**
+     * The image's pixels as ARGB. Grayscale images are read from their raster: getRGB would map
+     * Java's linear-gray colour space to sRGB and brighten every pixel (106 becomes 173), while
+     * models expect the values stored in the file.
+     */
+    private static int[] argb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int type = img.getType();
+        if (type == BufferedImage.TYPE_BYTE_GRAY || type == BufferedImage.TYPE_USHORT_GRAY) {
+            int[] gray = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
+            int shift = type == BufferedImage.TYPE_USHORT_GRAY ? 8 : 0;
+            for (int i = 0; i < gray.length; i++) {
+                int v = (gray[i] >> shift) & 0xFF;
+                gray[i] = 0xFF000000 | v << 16 | v << 8 | v;
+            }
+            return gray;
+        }
+        return img.getRGB(0, 0, w, h, null, 0, w);
     }
 
     private static float channel(int argb, int shift) {
