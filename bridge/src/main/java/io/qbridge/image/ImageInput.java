@@ -49,7 +49,7 @@ public final class ImageInput {
         }
         int srcW = img.getWidth();
         int srcH = img.getHeight();
-        int[] argb = argb(img);
+        int[] argb = packedRgb(img);
         float[] out = new float[height * width * channels];
         float sy = (float) srcH / height;
         float sx = (float) srcW / width;
@@ -81,22 +81,24 @@ public final class ImageInput {
     }
 
     /**
-     * The image's pixels as ARGB. Grayscale images are read from their raster: getRGB would map
-     * Java's linear-gray colour space to sRGB and brighten every pixel (106 becomes 173), while
-     * models expect the values stored in the file.
+     * The image as packed RGB. Grayscale images are read from the raster: their getRGB goes
+     * through Java's linear gray colour space and would brighten every pixel (200 reads as 228).
      */
-    private static int[] argb(BufferedImage img) {
+    static int[] packedRgb(BufferedImage img) {
         int w = img.getWidth();
         int h = img.getHeight();
-        int type = img.getType();
-        if (type == BufferedImage.TYPE_BYTE_GRAY || type == BufferedImage.TYPE_USHORT_GRAY) {
-            int[] gray = img.getRaster().getSamples(0, 0, w, h, 0, (int[]) null);
-            int shift = type == BufferedImage.TYPE_USHORT_GRAY ? 8 : 0;
-            for (int i = 0; i < gray.length; i++) {
-                int v = (gray[i] >> shift) & 0xFF;
-                gray[i] = 0xFF000000 | v << 16 | v << 8 | v;
+        java.awt.image.Raster raster = img.getRaster();
+        if (raster.getNumBands() == 1 && !(img.getColorModel() instanceof java.awt.image.IndexColorModel)) {
+            int bits = img.getColorModel().getComponentSize(0);
+            int[] out = new int[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int v = raster.getSample(x, y, 0);
+                    int g = bits > 8 ? v >> (bits - 8) : v;
+                    out[y * w + x] = (g << 16) | (g << 8) | g;
+                }
             }
-            return gray;
+            return out;
         }
         return img.getRGB(0, 0, w, h, null, 0, w);
     }
