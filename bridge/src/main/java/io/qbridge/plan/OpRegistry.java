@@ -4,6 +4,9 @@ import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.ReduceOps;
+import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.ShapeOps;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.HashMap;
@@ -25,6 +28,15 @@ public final class OpRegistry {
         PREPARERS.put(BuiltinOperator.TANH, ActivationOps::prepareTanh);
         PREPARERS.put(BuiltinOperator.RELU, ActivationOps::prepareRelu);
         PREPARERS.put(BuiltinOperator.RELU6, ActivationOps::prepareRelu6);
+        PREPARERS.put(BuiltinOperator.ADD, ElementwiseOps::prepareAdd);
+        PREPARERS.put(BuiltinOperator.MUL, ElementwiseOps::prepareMul);
+        PREPARERS.put(BuiltinOperator.CONCATENATION, ShapeOps::prepareConcatenation);
+        PREPARERS.put(BuiltinOperator.RESHAPE, ShapeOps::prepareReshape);
+        PREPARERS.put(BuiltinOperator.SQUEEZE, ShapeOps::prepareSqueeze);
+        PREPARERS.put(BuiltinOperator.PAD, ShapeOps::preparePad);
+        PREPARERS.put(BuiltinOperator.PADV2, ShapeOps::preparePad);
+        PREPARERS.put(BuiltinOperator.QUANTIZE, QuantizeOps::prepareQuantize);
+        PREPARERS.put(BuiltinOperator.DEQUANTIZE, QuantizeOps::prepareDequantize);
     }
 
     private OpRegistry() {

@@ -8,6 +8,9 @@ import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.ReduceOps;
+import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.ShapeOps;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -30,6 +33,14 @@ public final class JavaKernels {
         FACTORIES.put(ActivationOps.SoftmaxParams.class, ActivationKernels::softmax);
         FACTORIES.put(ActivationOps.LogisticTanhParams.class, ActivationKernels::logisticTanh);
         FACTORIES.put(ActivationOps.ReluParams.class, ActivationKernels::relu);
+        FACTORIES.put(ElementwiseOps.AddParams.class, ElementwiseKernels::add);
+        FACTORIES.put(ElementwiseOps.MulParams.class, ElementwiseKernels::mul);
+        FACTORIES.put(ShapeOps.ConcatenationParams.class, ShapeKernels::concatenation);
+        FACTORIES.put(ShapeOps.ReshapeParams.class, ShapeKernels::reshape);
+        FACTORIES.put(ShapeOps.PadParams.class, ShapeKernels::pad);
+        FACTORIES.put(QuantizeOps.QuantizeParams.class, QuantizeKernels::quantize);
+        FACTORIES.put(QuantizeOps.RequantizeParams.class, QuantizeKernels::requantize);
+        FACTORIES.put(QuantizeOps.DequantizeParams.class, QuantizeKernels::dequantize);
     }
 
     private JavaKernels() {
