@@ -1,6 +1,7 @@
 package io.qbridge.plan;
 
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.FakeQuantOps;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.HashMap;
@@ -14,6 +15,7 @@ public final class OpRegistry {
         PREPARERS.put(BuiltinOperator.CONV_2D, ConvOps::prepareConv2D);
         PREPARERS.put(BuiltinOperator.DEPTHWISE_CONV_2D, ConvOps::prepareDepthwiseConv2D);
         PREPARERS.put(BuiltinOperator.FULLY_CONNECTED, ConvOps::prepareFullyConnected);
+        PREPARERS.put(BuiltinOperator.FAKE_QUANT, FakeQuantOps::prepareFakeQuant);
     }
 
     private OpRegistry() {

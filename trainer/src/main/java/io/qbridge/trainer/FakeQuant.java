@@ -35,10 +35,13 @@ final class FakeQuant {
     private final float[] nudgedMin = new float[COUNT];
     private final float[] nudgedMax = new float[COUNT];
     private final float[] scale = new float[COUNT];
+    private final float[] inverseScale = new float[COUNT];
 
-    /** The range of activation {@code which} to export: {min, max}. */
+    /** The range of activation {@code which} to export, widened to contain 0: {min, max}. */
     float[] range(int which) {
-        return new float[] {emaMin[which], emaMax[which]};
+        float min = Math.min(emaMin[which], 0f);
+        float max = Math.max(emaMax[which], 0f);
+        return new float[] {min, max - min < 1e-6f ? min + 1e-6f : max};
     }
 
     boolean active() {
@@ -52,15 +55,13 @@ final class FakeQuant {
             return;
         }
         for (int i = 0; i < COUNT; i++) {
-            float min = Math.min(emaMin[i], 0f);
-            float max = Math.max(emaMax[i], 0f);
-            if (max - min < 1e-6f) {
-                max = min + 1e-6f;
-            }
-            float s = (max - min) / 255f;
-            float zeroFromMin = -min / s;
-            float zero = zeroFromMin <= 0 ? 0 : zeroFromMin >= 255 ? 255 : Math.round(zeroFromMin);
+            // TFLite's NudgeQuantizationRange for [0, 255], so that training rounds as the exported FAKE_QUANT op does
+            float[] r = range(i);
+            float s = (r[1] - r[0]) / 255f;
+            float zeroFromMin = -r[0] / s;
+            float zero = zeroFromMin < 0 ? 0 : zeroFromMin > 255 ? 255 : (float) Math.floor(zeroFromMin + 0.5);
             scale[i] = s;
+            inverseScale[i] = 1.0f / s;
             nudgedMin[i] = -zero * s;
             nudgedMax[i] = (255 - zero) * s;
         }
@@ -81,10 +82,10 @@ final class FakeQuant {
         if (!active) {
             return;
         }
-        float min = nudgedMin[which], max = nudgedMax[which], s = scale[which];
+        float min = nudgedMin[which], max = nudgedMax[which], s = scale[which], inverse = inverseScale[which];
         for (int i = 0; i < a.length; i++) {
-            float v = Math.max(min, Math.min(max, a[i]));
-            a[i] = (float) Math.floor((v - min) / s + 0.5f) * s + min;
+            float shifted = Math.min(max, Math.max(min, a[i])) - min;
+            a[i] = (float) Math.floor(shifted * inverse + 0.5) * s + min;   // TFLite's FakeQuantizeArray
         }
     }
 

@@ -22,7 +22,9 @@ import java.nio.file.Path;
  * A quantization-aware network also gets a FAKE_QUANT op (8 bits, the trained moving-average
  * range) after each ReLU and after the logits, as {@code create_training_graph} left them for
  * TOCO, and the same range as min/max on the tensors either side, so that a converter can take
- * the ranges from either. The input carries its known range [-1, 1].
+ * the ranges from either. The input carries its known range [-1, 1]. Its weights are written as
+ * trained, already rounded to 8 bits per output channel, so the float model computes what the
+ * trainer's fake-quantized forward pass computed.
  */
 public final class TfliteExport {
     public static final String INPUT = "input";
@@ -39,6 +41,12 @@ public final class TfliteExport {
     public static Graph graph(DigitCnn net, FakeQuant fakeQuant) {
         DigitCnn.Architecture a = net.arch;
         float[] p = net.params;
+        if (fakeQuant != null && fakeQuant.active()) {
+            // The weights the network was trained with: on each output channel's 8-bit grid, which the
+            // converter's symmetric per-channel quantization then reproduces level for level.
+            p = new float[net.paramCount];
+            FakeQuant.quantizeWeights(net, p);
+        }
         GraphBuilder g = new GraphBuilder();
         int s = a.size();
         int x = g.input(INPUT, DataType.FLOAT32, new int[] {1, s, s, 1},

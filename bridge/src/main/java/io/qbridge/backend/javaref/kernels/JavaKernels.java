@@ -5,6 +5,7 @@ import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.FakeQuantOps;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +23,7 @@ public final class JavaKernels {
     static {
         FACTORIES.put(ConvOps.ConvParams.class, ConvKernels::conv);
         FACTORIES.put(ConvOps.FullyConnectedParams.class, ConvKernels::fullyConnected);
+        FACTORIES.put(FakeQuantOps.FakeQuantParams.class, FakeQuantKernels::fakeQuant);
     }
 
     private JavaKernels() {
