@@ -214,7 +214,7 @@ class TfliteExportTest {
             }
         }
         // Sums in another order can move a value across a rounding boundary: one 8-bit step somewhere
-        // (seen: none on these 200 samples); the predictions stay the trainer's.
+        // (measured: none, the probabilities are identical on these 200 samples); the predictions stay the trainer's.
         assertEquals(test.count(), agree);
         assertTrue(worst < 0.02f, "largest probability difference " + worst);
     }
