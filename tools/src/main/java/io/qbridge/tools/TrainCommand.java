@@ -24,7 +24,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Folder for the model and images.")
     Path out;
 
-    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (default: 3).")
+    @Option(names = "--epochs", paramLabel = "N", description = "Passes over the training set (default: 2).")
     Integer epochs;
 
     @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
