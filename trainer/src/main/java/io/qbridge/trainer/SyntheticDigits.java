@@ -2,6 +2,7 @@ package io.qbridge.trainer;
 
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
+import java.awt.image.WritableRaster;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -82,18 +83,18 @@ public final class SyntheticDigits {
     }
 
     /**
-     * Writes every image as {@code NNNNN.png} and a {@code labels.csv} (header {@code file,label})
-     * into dir. PNGs are stored as RGB with R = G = B: javax.imageio converts 8-bit grayscale PNGs
-     * through a linear-gray color space on {@code getRGB}, which would change the pixel values.
+     * Writes every image as {@code NNNNN.png} (8-bit grayscale, like MNIST's) and a
+     * {@code labels.csv} (header {@code file,label}) into dir.
      */
     public static void write(Dataset data, Path dir) {
         try {
             Files.createDirectories(dir);
             IntStream.range(0, data.count()).parallel().forEach(i -> {
-                BufferedImage img = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_INT_RGB);
+                BufferedImage img = new BufferedImage(SIZE, SIZE, BufferedImage.TYPE_BYTE_GRAY);
+                // the raster, not setRGB: setRGB would convert through Java's linear gray color space
+                WritableRaster raster = img.getRaster();
                 for (int p = 0; p < PIXELS; p++) {
-                    int v = data.pixel(i, p);
-                    img.setRGB(p % SIZE, p / SIZE, (v << 16) | (v << 8) | v);
+                    raster.setSample(p % SIZE, p / SIZE, 0, data.pixel(i, p));
                 }
                 try {
                     ImageIO.write(img, "png", dir.resolve(fileName(i)).toFile());
