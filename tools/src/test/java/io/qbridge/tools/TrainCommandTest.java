@@ -46,6 +46,15 @@ class TrainCommandTest {
     }
 
     @Test
+    void isASubcommandOfQbridge() {
+        java.io.StringWriter out = new java.io.StringWriter();
+        int code = QbridgeCli.execute(new String[] {"train", "--help"}, new PrintWriter(out, true),
+                new PrintWriter(new StringWriter(), true));
+        assertEquals(0, code);
+        assertTrue(out.toString().contains("--quant-delay"), out.toString());
+    }
+
+    @Test
     void badArgumentsAreOneLineErrors(@TempDir Path dir) throws Exception {
         Outcome noOut = train("--epochs", "1");
         assertEquals(QbridgeCli.EXIT_USAGE, noOut.exitCode());
