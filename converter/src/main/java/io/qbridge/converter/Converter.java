@@ -104,7 +104,6 @@ public final class Converter {
         long start = System.nanoTime();
         List<String> notes = new ArrayList<>();
         Map<String, Integer> rewrites = new LinkedHashMap<>();
-        long floatBytes = ModelWriter.toByteBuffer(floatModel).remaining();
 
         // 1. Float rewrites.
         EditableGraph e = new EditableGraph(ConstantDequantizeFolding.fold(floatModel));
@@ -196,6 +195,7 @@ public final class Converter {
             outputSqnr = m.outputSqnrDb();
         }
         byte[] bytes = ModelWriter.toBytes(quantized);
+        long floatBytes = ModelWriter.toByteBuffer(floatModel).remaining();
         long total = (System.nanoTime() - start) / 1_000_000;
         ConversionSummary summary = new ConversionSummary(o.type(), floatModel.operators().size(), quantizedOps,
                 rewrites, floatBytes, bytes.length, observerName, scores, data == null ? 0 : data.size(), layers,
