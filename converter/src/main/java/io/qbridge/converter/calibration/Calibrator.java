@@ -71,7 +71,7 @@ public final class Calibrator {
         try {
             return Planner.plan(floatGraph, true);
         } catch (UnsupportedModelException e) {
-            throw new ConversionException("cannot calibrate: the float model has operators qbridge cannot run",
+            throw new ConversionException("cannot convert: the float model has operators qbridge cannot run",
                     e.problems());
         }
     }
