@@ -1,7 +1,6 @@
 package io.qbridge.tools;
 
 import io.qbridge.DataType;
-import io.qbridge.QbridgeException;
 import io.qbridge.converter.ConversionException;
 import io.qbridge.converter.ConversionSummary;
 import io.qbridge.converter.Converter;
@@ -14,10 +13,14 @@ import io.qbridge.graph.Graph;
 import io.qbridge.tflite.ModelReader;
 import io.qbridge.tflite.ModelWriter;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +31,8 @@ import java.util.concurrent.Callable;
 @Command(name = "convert", mixinStandardHelpOptions = true, sortOptions = false,
         description = {"Quantizes a float .tflite model to 8 bits: graph rewrites, calibration on a representative "
                 + "dataset, quantization, and a summary with the error of every layer.",
-                "Exit status: 0 converted, 1 the model cannot be converted (nothing is written), 2 bad usage."})
+                "Exit status: 0 converted, 1 the model cannot be converted (nothing is written; every reason is "
+                        + "listed), 2 bad usage."})
 public final class ConvertCommand implements Callable<Integer> {
 
     @Option(names = {"-m", "--model"}, required = true, description = "float .tflite model")
@@ -96,53 +100,49 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--json", description = "also write the summary as JSON to this file")
     Path json;
 
-    private final PrintStream out;
-    private final PrintStream err;
+    @Option(names = "--verbose", description = "print stack traces of errors")
+    boolean verbose;
 
-    public ConvertCommand() {
-        this(System.out, System.err);
-    }
-
-    ConvertCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws IOException {
         Converter.Options options;
         try {
             options = options();
         } catch (IllegalArgumentException e) {
-            err.println("qbridge convert: " + e.getMessage());
-            return 2;
+            throw new ParameterException(spec.commandLine(), e.getMessage());
         }
+        CommonOptions.requireFile(model, "model");
+        PrintWriter out = spec.commandLine().getOut();
+        PrintStream progress = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true,
+                StandardCharsets.UTF_8);
+        Graph floatModel = ModelReader.read(model);
+        CalibrationData data = null;
+        if (calibration != null && options.type() != InferenceType.WEIGHTS_ONLY) {
+            data = CalibrationData.load(calibration, floatModel, calibrationCount,
+                    mean == null ? 127.5f : mean, std == null ? 127.5f : std, Progress.bar(progress));
+            if (mean == null && std == null && isImageFolder(data, floatModel)) {
+                options = options.withMeanStd(127.5f, 127.5f);
+            }
+        }
+        Converter.Result result;
         try {
-            Graph floatModel = ModelReader.read(model);
-            CalibrationData data = null;
-            if (calibration != null && options.type() != InferenceType.WEIGHTS_ONLY) {
-                data = CalibrationData.load(calibration, floatModel, calibrationCount,
-                        mean == null ? 127.5f : mean, std == null ? 127.5f : std, Progress.bar(err));
-                if (mean == null && std == null && isImageFolder(data, floatModel)) {
-                    options = options.withMeanStd(127.5f, 127.5f);
-                }
-            }
-            Converter.Result result = Converter.convert(floatModel, data, options, Progress.bar(err));
-            ModelWriter.write(result.graph(), output);
-            ConversionSummary summary = result.summary().withFloatBytes(Files.size(model));
-            summary.print(out);
-            out.println("wrote " + output);
-            if (json != null) {
-                Files.writeString(json, summary.toJson() + "\n", StandardCharsets.UTF_8);
-            }
-            return 0;
+            result = Converter.convert(floatModel, data, options, Progress.bar(progress));
         } catch (ConversionException e) {
-            err.println("qbridge convert: " + model + ": " + e.getMessage());
-            return 1;
-        } catch (QbridgeException | IOException e) {
-            err.println("qbridge convert: " + model + ": " + e.getMessage());
-            return 1;
+            throw new CliException("cannot convert " + model + ": " + e.getMessage(), e);
         }
+        ModelWriter.write(result.graph(), output);
+        ConversionSummary summary = result.summary().withFloatBytes(Files.size(model));
+        PrintStream text = new PrintStream(new WriterOutputStream(out), true, StandardCharsets.UTF_8);
+        summary.print(text);
+        text.println("wrote " + output);
+        text.flush();
+        if (json != null) {
+            Files.writeString(json, summary.toJson() + "\n", StandardCharsets.UTF_8);
+        }
+        return 0;
     }
 
     /** Whether calibration fed images: the input of an image model gets mean/std parameters then. */

@@ -1,16 +1,20 @@
 package io.qbridge.tools;
 
 import io.qbridge.Interpreter;
-import io.qbridge.QbridgeException;
 import io.qbridge.converter.calibration.Progress;
 import io.qbridge.converter.eval.Evaluation;
 import io.qbridge.converter.eval.Evaluator;
 import io.qbridge.converter.eval.GroundTruth;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +28,8 @@ import java.util.concurrent.Callable;
                 "Exit status: 0 done, 1 a model or file could not be used, 2 bad usage."})
 public final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = {"-m", "--model"}, required = true, description = ".tflite classifier")
-    Path model;
+    @Mixin
+    CommonOptions common;
 
     @Option(names = "--images", required = true, description = "folder of the images named in the CSV")
     Path images;
@@ -52,57 +56,39 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--std", description = "see --mean")
     Float std;
 
-    @Option(names = "--backend", defaultValue = "auto", description = "auto, java, neon or armnn; default: ${DEFAULT-VALUE}")
-    String backend;
-
-    @Option(names = {"-t", "--threads"}, defaultValue = "1", description = "threads per inference; default: ${DEFAULT-VALUE}")
-    int threads;
-
     @Option(names = "--json", description = "also write the results as JSON to this file")
     Path json;
 
-    private final PrintStream out;
-    private final PrintStream err;
-
-    public EvalCommand() {
-        this(System.out, System.err);
-    }
-
-    EvalCommand(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
+    @Spec
+    CommandSpec spec;
 
     @Override
-    public Integer call() {
-        Interpreter.Options options;
-        try {
-            if ((mean == null) != (std == null)) {
-                throw new IllegalArgumentException("give --mean and --std together");
-            }
-            if (skip < 0 || threads <= 0) {
-                throw new IllegalArgumentException("--skip must be >= 0 and --threads positive");
-            }
-            options = new Interpreter.Options().setBackend(Interpreter.Backend.parse(backend)).setNumThreads(threads);
-        } catch (IllegalArgumentException e) {
-            err.println("qbridge eval: " + e.getMessage());
-            return 2;
+    public Integer call() throws IOException {
+        if ((mean == null) != (std == null)) {
+            throw new ParameterException(spec.commandLine(), "give --mean and --std together");
         }
-        try {
-            List<GroundTruth.Sample> samples = GroundTruth.read(groundTruth, images, labelColumn, skip, limit);
-            if (samples.isEmpty()) {
-                err.println("qbridge eval: no images left in " + groundTruth + " after --skip " + skip);
-                return 1;
-            }
-            Evaluation e = Evaluator.evaluate(model, reference, samples, mean, std, options, Progress.bar(err));
-            out.print(e.format());
-            if (json != null) {
-                Files.writeString(json, e.toJson() + "\n", StandardCharsets.UTF_8);
-            }
-            return 0;
-        } catch (QbridgeException | IOException | IllegalArgumentException e) {
-            err.println("qbridge eval: " + e.getMessage());
-            return 1;
+        if (skip < 0 || limit < 0) {
+            throw new ParameterException(spec.commandLine(), "--skip and --limit must not be negative");
         }
+        Interpreter.Options options = common.interpreterOptions();
+        CommonOptions.requireFile(common.model, "model");
+        if (reference != null) {
+            CommonOptions.requireFile(reference, "reference model");
+        }
+        CommonOptions.requireFile(groundTruth, "ground truth");
+        List<GroundTruth.Sample> samples = GroundTruth.read(groundTruth, images, labelColumn, skip, limit);
+        if (samples.isEmpty()) {
+            throw new CliException("no images left in " + groundTruth + " after --skip " + skip);
+        }
+        PrintStream progress = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true,
+                StandardCharsets.UTF_8);
+        Evaluation e = Evaluator.evaluate(common.model, reference, samples, mean, std, options, Progress.bar(progress));
+        PrintWriter out = spec.commandLine().getOut();
+        out.print(e.format());
+        out.flush();
+        if (json != null) {
+            Files.writeString(json, e.toJson() + "\n", StandardCharsets.UTF_8);
+        }
+        return 0;
     }
 }
