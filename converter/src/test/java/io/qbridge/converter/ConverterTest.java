@@ -89,8 +89,6 @@ class ConverterTest {
 
     @Test
     void floatInputAndOutputGetQuantizeAndDequantizeAtTheEdges() {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.qbridge.plan.OpRegistry.isSupported(
-                io.qbridge.tflite.schema.BuiltinOperator.QUANTIZE), "QUANTIZE not in the runtime yet");
         Graph g = TestModels.smallCnn(4);
         CalibrationData cal = TestModels.uniformSamples(g, 20, -1, 1, 5);
         Converter.Result r = Converter.convert(g, cal, Converter.Options.defaults(InferenceType.INT8)

@@ -65,8 +65,6 @@ class ConvertCommandTest {
 
     @Test
     void floatInputTypeAddsAQuantizeOp(@TempDir Path dir) throws Exception {
-        org.junit.jupiter.api.Assumptions.assumeTrue(io.qbridge.plan.OpRegistry.isSupported(
-                io.qbridge.tflite.schema.BuiltinOperator.QUANTIZE), "QUANTIZE not in the runtime yet");
         Path out = dir.resolve("hello.tflite");
         Run r = convert("-m", SharedData.model("hello_world_float").toString(), "-o", out.toString(),
                 "--inference-type", "uint8", "--input-type", "float", "--output-type", "float",

@@ -247,7 +247,8 @@ public final class Quantizer {
             } else if (ranges.containsKey(root)) {
                 Range need = ranges.get(root);
                 Range have = AffineParams.representable(p, type);
-                if (need.min() < have.min() - 1e-6f || need.max() > have.max() + 1e-6f) {
+                float step = p.scale();   // clipping within one step is ordinary rounding
+                if (need.min() < have.min() - step || need.max() > have.max() + step) {
                     notes.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " has fixed parameters ("
                             + fixedBy.get(root) + ") covering " + have + " but values in " + need + " were seen");
                 }
