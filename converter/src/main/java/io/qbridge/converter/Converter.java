@@ -43,45 +43,52 @@ public final class Converter {
      *                     {@code tflite_convert --mean_values/--std_dev_values} (null: calibrated)
      * @param observer     null: try every observer and keep the one with the best output SQNR
      * @param equalize     cross-layer equalization; null: on for uint8 (per-tensor weights) only
+     * @param biasCorrection correct biases for the weights' rounding from calibration means
      * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
                           Observer observer, double percentile, Range defaultRange, boolean foldAffine,
-                          boolean fuseActivations, Boolean equalize, int threads, int errorSamples) {
+                          boolean fuseActivations, Boolean equalize, boolean biasCorrection, int threads,
+                          int errorSamples) {
 
         public static Options defaults(InferenceType type) {
             return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
-                    null, 1, 20);
+                    null, true, 1, 20);
+        }
+
+        public Options withBiasCorrection(boolean b) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, b, threads, errorSamples);
         }
 
         public Options withObserver(Observer o) {
             return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
         }
 
         public Options withIo(DataType in, DataType out) {
             return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
         }
 
         public Options withMeanStd(Float m, Float s) {
             return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
         }
 
         public Options withEqualize(Boolean e) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, e, threads, errorSamples);
+                    fuseActivations, e, biasCorrection, threads, errorSamples);
         }
 
         public Options withDefaultRange(Range r) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
-                    fuseActivations, equalize, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
         }
 
         public Options withThreads(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, n, errorSamples);
+                    fuseActivations, equalize, biasCorrection, n, errorSamples);
         }
 
         boolean equalizes() {
@@ -89,7 +96,10 @@ public final class Converter {
         }
     }
 
-    /** The converted model, its bytes, the float graph it was quantized from (after rewrites) and the summary. */
+    /**
+     * The converted model (compacted: tensor indices are not those of the float graph), its bytes, the
+     * float graph it was quantized from (after rewrites) and the summary.
+     */
     public record Result(Graph graph, byte[] bytes, Graph rewrittenFloat, ConversionSummary summary) {
     }
 
@@ -133,9 +143,16 @@ public final class Converter {
         long calibrationMillis = 0;
         List<float[][]> errorSamples = data == null ? List.of() : data.first(o.errorSamples()).samples();
         if (o.type() == InferenceType.WEIGHTS_ONLY) {
-            Quantizer.Result r = WeightsOnlyQuantizer.quantize(g1);
+            Map<Integer, double[]> means = null;
+            if (data != null && data.size() > 0 && o.biasCorrection()) {
+                long c0 = System.nanoTime();
+                means = channelMeans(Calibrator.calibrate(g1, data, false, o.threads(), progress));
+                calibrationMillis = (System.nanoTime() - c0) / 1_000_000;
+            }
+            Quantizer.Result r = WeightsOnlyQuantizer.quantize(g1, means);
             quantized = r.graph();
             quantizedOps = r.quantizedOps();
+            notes.addAll(r.notes());
         } else {
             Quantizer.Options qo = new Quantizer.Options(o.type(), o.inputType(), o.outputType(), o.mean(), o.std(),
                     o.defaultRange());
@@ -150,6 +167,7 @@ public final class Converter {
                 long c0 = System.nanoTime();
                 Map<Integer, TensorStatistics> stats = Calibrator.calibrate(g1, data, histograms, o.threads(), progress);
                 calibrationMillis = (System.nanoTime() - c0) / 1_000_000;
+                Map<Integer, double[]> means = o.biasCorrection() ? channelMeans(stats) : null;
                 Quantizer.Result best = null;
                 double bestScore = Double.NEGATIVE_INFINITY;
                 for (Observer obs : candidates) {
@@ -159,7 +177,7 @@ public final class Converter {
                             ranges.put(t, obs.range(s, 256, o.percentile()));
                         }
                     });
-                    Quantizer.Result r = Quantizer.quantize(g1, ranges, hints, qo);
+                    Quantizer.Result r = Quantizer.quantize(g1, ranges, hints, qo, means);
                     if (candidates.size() > 1) {
                         progress.update("scoring " + obs.name().toLowerCase(java.util.Locale.ROOT), 0, 1);
                         double score = measure(g1, r.graph(), errorSamples, o.threads()).outputSqnrDb();
@@ -194,13 +212,26 @@ public final class Converter {
             layers = m.layers();
             outputSqnr = m.outputSqnrDb();
         }
-        byte[] bytes = ModelWriter.toBytes(quantized);
+        // The file holds only what the model uses (rewrites leave replaced weights and biases behind).
+        Graph written = new EditableGraph(quantized).buildCompacted().graph();
+        byte[] bytes = ModelWriter.toBytes(written);
         long floatBytes = ModelWriter.toByteBuffer(floatModel).remaining();
         long total = (System.nanoTime() - start) / 1_000_000;
         ConversionSummary summary = new ConversionSummary(o.type(), floatModel.operators().size(), quantizedOps,
                 rewrites, floatBytes, bytes.length, observerName, scores, data == null ? 0 : data.size(), layers,
                 outputSqnr, calibrationMillis, total, notes);
-        return new Result(quantized, bytes, g1, summary);
+        return new Result(written, bytes, g1, summary);
+    }
+
+    private static Map<Integer, double[]> channelMeans(Map<Integer, TensorStatistics> stats) {
+        Map<Integer, double[]> means = new HashMap<>();
+        stats.forEach((t, s) -> {
+            double[] m = s.channelMeans();
+            if (m != null) {
+                means.put(t, m);
+            }
+        });
+        return means;
     }
 
     private static QuantizationError.Measured measure(Graph g1, Graph quantized, List<float[][]> samples, int threads) {

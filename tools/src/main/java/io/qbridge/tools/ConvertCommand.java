@@ -90,6 +90,10 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "fuse RELU/RELU6 into the producing op (default: on)")
     boolean fuse;
 
+    @Option(names = "--bias-correction", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "correct biases for the rounding of the weights, from calibration means (default: on)")
+    boolean biasCorrection;
+
     @Option(names = "--error-samples", defaultValue = "20", description = "calibration samples used to measure "
             + "per-layer errors and to choose the observer; default: ${DEFAULT-VALUE}")
     int errorSamples;
@@ -120,7 +124,7 @@ public final class ConvertCommand implements Callable<Integer> {
                 StandardCharsets.UTF_8);
         Graph floatModel = ModelReader.read(model);
         CalibrationData data = null;
-        if (calibration != null && options.type() != InferenceType.WEIGHTS_ONLY) {
+        if (calibration != null) {
             data = CalibrationData.load(calibration, floatModel, calibrationCount,
                     mean == null ? 127.5f : mean, std == null ? 127.5f : std, Progress.bar(progress));
             if (mean == null && std == null && isImageFolder(data, floatModel)) {
@@ -177,7 +181,7 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
         return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, threads, errorSamples);
+                equalize, biasCorrection, threads, errorSamples);
     }
 
     static DataType ioType(String s, String option) {

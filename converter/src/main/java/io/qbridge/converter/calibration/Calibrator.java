@@ -34,6 +34,19 @@ public final class Calibrator {
                 stats.put(t.index(), new TensorStatistics());
             }
         }
+        for (io.qbridge.graph.Operator op : floatGraph.operators()) {
+            int code = op.builtinCode();
+            boolean convLike = code == io.qbridge.tflite.schema.BuiltinOperator.CONV_2D
+                    || code == io.qbridge.tflite.schema.BuiltinOperator.DEPTHWISE_CONV_2D
+                    || code == io.qbridge.tflite.schema.BuiltinOperator.FULLY_CONNECTED;
+            TensorStatistics s = convLike ? stats.get(op.input(0)) : null;
+            if (s != null && op.input(1) >= 0) {
+                TensorSpec w = floatGraph.tensor(op.input(1));
+                int channels = code == io.qbridge.tflite.schema.BuiltinOperator.FULLY_CONNECTED ? w.dim(w.rank() - 1)
+                        : floatGraph.tensor(op.input(0)).dim(floatGraph.tensor(op.input(0)).rank() - 1);
+                s.trackChannelMeans(channels);   // for bias correction
+            }
+        }
         try (Executable ex = JavaBackend.INSTANCE.compile(plan, null, threads)) {
             int largest = 0;
             for (int t : stats.keySet()) {

@@ -12,8 +12,27 @@ public final class TensorStatistics {
     private float max = Float.NEGATIVE_INFINITY;
     private long count;
     private long[] histogram;
+    private double[] channelSums;
+    private long channelRows;
     private float histMin;
     private float binWidth;
+
+    /** Also sums each index of the last dimension (the channel), for {@link #channelMeans()}. */
+    public void trackChannelMeans(int channels) {
+        channelSums = new double[channels];
+    }
+
+    /** Mean of each channel (last dimension) over everything observed, or null when not tracked. */
+    public double[] channelMeans() {
+        if (channelSums == null || channelRows == 0) {
+            return null;
+        }
+        double[] m = new double[channelSums.length];
+        for (int c = 0; c < m.length; c++) {
+            m[c] = channelSums[c] / channelRows;
+        }
+        return m;
+    }
 
     /** First pass: widens the running range. */
     public void observeRange(float[] values, int n) {
@@ -31,6 +50,14 @@ public final class TensorStatistics {
         min = lo;
         max = hi;
         count += n;
+        if (channelSums != null) {
+            int channels = channelSums.length;
+            double[] sums = channelSums;
+            for (int i = 0; i < n; i++) {
+                sums[i % channels] += values[i];
+            }
+            channelRows += n / channels;
+        }
     }
 
     /** Starts the second pass: a histogram over the range the first pass found. */

@@ -51,10 +51,14 @@ public final class Quantizer {
     private final DataType type;
     private final int[] parent;
     private final Map<Integer, QuantParams> groupParams = new HashMap<>();
+    private final Map<Integer, double[]> channelMeans;
+    private int biasCorrections;
     private final List<String> notes = new ArrayList<>();
 
-    private Quantizer(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o) {
+    private Quantizer(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o,
+                      Map<Integer, double[]> channelMeans) {
         this.g = g;
+        this.channelMeans = channelMeans == null ? Map.of() : channelMeans;
         this.calibrated = calibrated;
         this.hints = hints == null ? new RangeHints() : hints;
         this.o = o;
@@ -70,10 +74,20 @@ public final class Quantizer {
      *                   range comes from the model or the default range)
      */
     public static Result quantize(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o) {
+        return quantize(g, calibrated, hints, o, null);
+    }
+
+    /**
+     * @param channelMeans calibration mean of each channel of the inputs of CONV_2D, DEPTHWISE_CONV_2D
+     *                     and FULLY_CONNECTED, by tensor: their biases are corrected for the weights'
+     *                     rounding ({@link BiasCorrection}); null or empty: no correction
+     */
+    public static Result quantize(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o,
+                                  Map<Integer, double[]> channelMeans) {
         if (o.type() == InferenceType.WEIGHTS_ONLY) {
             throw new IllegalArgumentException("weights-only models are made by WeightsOnlyQuantizer");
         }
-        return new Quantizer(g, calibrated, hints, o).run();
+        return new Quantizer(g, calibrated, hints, o, channelMeans).run();
     }
 
     private Result run() {
@@ -91,7 +105,7 @@ public final class Quantizer {
                 e.setTensor(t, type, p, null);
             }
         }
-        Map<Integer, QuantParams> weightParams = new HashMap<>();
+        Map<Integer, WeightQuantizer.Quantized> weights = new HashMap<>();
         Set<Integer> biasDone = new java.util.HashSet<>();
         int quantizedOps = 0;
         for (EditableGraph.Op op : e.ops()) {
@@ -100,12 +114,12 @@ public final class Quantizer {
                 int t = op.inputs[k];
                 OpRule.Input role = rule.input(k);
                 if (t >= 0 && (role == OpRule.Input.WEIGHTS_AXIS0 || role == OpRule.Input.WEIGHTS_AXIS3)) {
-                    weightParams.computeIfAbsent(t, w -> quantizeWeights(e, w, role, op));
+                    weights.computeIfAbsent(t, w -> quantizeWeights(e, w, role, op));
                 }
             }
             int biasIndex = biasInput(rule);
             if (biasIndex >= 0) {
-                quantizeBias(e, op, biasIndex, weightParams.get(op.input(1)), biasDone);
+                quantizeBias(e, op, biasIndex, weights.get(op.input(1)), biasDone);
             }
             if (type == DataType.INT8) {
                 op.version = Math.max(op.version, rule.int8Version());
@@ -114,6 +128,9 @@ public final class Quantizer {
         }
         addEdges(e);
         QdqCleanup.removeDequantizeQuantizePairs(e);
+        if (biasCorrections > 0) {
+            notes.add("bias corrected for weight rounding in " + biasCorrections + " layers");
+        }
         return new Result(e.build(), quantizedOps, notes);
     }
 
@@ -281,7 +298,7 @@ public final class Quantizer {
         return groupParams.get(find(t));
     }
 
-    private QuantParams quantizeWeights(EditableGraph e, int t, OpRule.Input role, EditableGraph.Op op) {
+    private WeightQuantizer.Quantized quantizeWeights(EditableGraph e, int t, OpRule.Input role, EditableGraph.Op op) {
         TensorSpec spec = g.tensor(t);
         float[] w = Constants.floats(spec);
         WeightQuantizer.Quantized q;
@@ -300,7 +317,7 @@ public final class Quantizer {
             q = WeightQuantizer.symmetricPerChannel(w, spec.shape(), role == OpRule.Input.WEIGHTS_AXIS3 ? 3 : 0);
         }
         e.setTensor(t, type, q.params(), Constants.ofBytes(q.values()));
-        return q.params();
+        return q;
     }
 
     private static int biasInput(OpRule rule) {
@@ -313,12 +330,21 @@ public final class Quantizer {
     }
 
     /** int32 bias for the op's input scale and weight scales; a missing bias becomes zeros (Arm NN needs one). */
-    private void quantizeBias(EditableGraph e, EditableGraph.Op op, int k, QuantParams weights, Set<Integer> done) {
+    private void quantizeBias(EditableGraph e, EditableGraph.Op op, int k, WeightQuantizer.Quantized qw,
+                              Set<Integer> done) {
+        QuantParams weights = qw.params();
         float inputScale = params(op.input(0)).scale();
+        TensorSpec w = g.tensor(op.input(1));
         int channels = weights.isPerChannel() ? weights.channelCount()
-                : g.tensor(op.input(1)).dim(op.code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0);
+                : w.dim(op.code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0);
         int t = op.input(k);
         float[] b = t >= 0 ? Constants.floats(g.tensor(t)) : new float[channels];
+        float[] corrected = BiasCorrection.corrected(op.code, w.shape(), Constants.floats(w),
+                BiasCorrection.dequantize(qw.values(), w.shape(), weights), b, channelMeans.get(op.input(0)));
+        if (corrected != null) {
+            b = corrected;
+            biasCorrections++;
+        }
         WeightQuantizer.Quantized q = WeightQuantizer.bias(b, inputScale, weights);
         if (t < 0 || done.contains(t)) {
             String name = t >= 0 ? g.tensor(t).name() : g.tensor(op.output(0)).name() + "/bias";

@@ -27,6 +27,12 @@ public final class WeightsOnlyQuantizer {
     }
 
     public static Quantizer.Result quantize(Graph g) {
+        return quantize(g, null);
+    }
+
+    /** @param channelMeans input channel means for bias correction ({@link BiasCorrection}); null: none */
+    public static Quantizer.Result quantize(Graph g, Map<Integer, double[]> channelMeans) {
+        int corrected = 0;
         EditableGraph e = new EditableGraph(g);
         Map<Integer, Integer> dequantized = new HashMap<>();
         List<EditableGraph.Op> prologue = new ArrayList<>();
@@ -60,8 +66,36 @@ public final class WeightsOnlyQuantizer {
             }
             op.inputs[1] = floatWeights;
             count++;
+            if (channelMeans != null && correctBias(e, op, spec, w, channelMeans.get(op.input(0)))) {
+                corrected++;
+            }
         }
         e.ops().addAll(0, prologue);
-        return new Quantizer.Result(e.build(), count, List.of());
+        return new Quantizer.Result(e.build(), count, corrected == 0 ? List.of()
+                : List.of("bias corrected for weight rounding in " + corrected + " layers"));
+    }
+
+    private static boolean correctBias(EditableGraph e, EditableGraph.Op op, TensorSpec floatWeights, int quantized,
+                                       double[] means) {
+        TensorSpec q = e.tensor(quantized);
+        int[] values = new int[(int) q.elementCount()];
+        for (int i = 0; i < values.length; i++) {
+            values[i] = q.data().get(i);
+        }
+        int channels = floatWeights.dim(op.code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0);
+        int b = op.input(2);
+        float[] bias = b >= 0 ? Constants.floats(e.tensor(b)) : new float[channels];
+        float[] corrected = BiasCorrection.corrected(op.code, floatWeights.shape(), Constants.floats(floatWeights),
+                BiasCorrection.dequantize(values, floatWeights.shape(), q.quant()), bias, means);
+        if (corrected == null) {
+            return false;
+        }
+        int nb = e.addTensor(b >= 0 ? e.tensor(b).name() : floatWeights.name() + "/bias", DataType.FLOAT32,
+                new int[] {channels}, io.qbridge.QuantParams.NONE, Constants.of(corrected));
+        if (op.inputs.length < 3) {
+            op.inputs = java.util.Arrays.copyOf(op.inputs, 3);
+        }
+        op.inputs[2] = nb;
+        return true;
     }
 }
