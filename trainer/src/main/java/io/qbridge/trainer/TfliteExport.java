@@ -34,11 +34,16 @@ public final class TfliteExport {
     }
 
     public static void write(Trainer.Result trained, Path file) throws IOException {
-        ModelWriter.write(graph(trained.network(), trained.fakeQuant()), file);
+        ModelWriter.write(graph(trained), file);
+    }
+
+    /** The trained model as a Graph, with FAKE_QUANT ops when training was quantization-aware. */
+    public static Graph graph(Trainer.Result trained) {
+        return graph(trained.network(), trained.fakeQuant());
     }
 
     /** The model as a Graph; {@code fakeQuant} null for a plain float model. */
-    public static Graph graph(DigitCnn net, FakeQuant fakeQuant) {
+    static Graph graph(DigitCnn net, FakeQuant fakeQuant) {
         DigitCnn.Architecture a = net.arch;
         float[] p = net.params;
         if (fakeQuant != null && fakeQuant.active()) {
