@@ -141,15 +141,15 @@ public final class TfliteExport {
         return QuantParams.of(new float[0], new int[0], 0, new float[] {min}, new float[] {max});
     }
 
-    /** [kh][kw][inC][outC] (the trainer's) to [outC][kh][kw][inC] (TFLite's). */
+    /** [outC][inC][kh][kw] (the trainer's) to [outC][kh][kw][inC] (TFLite's). */
     static float[] convFilter(float[] p, int offset, int inC, int outC) {
         int k = DigitCnn.K;
         float[] f = new float[k * k * inC * outC];
-        for (int ky = 0; ky < k; ky++) {
-            for (int kx = 0; kx < k; kx++) {
-                for (int ic = 0; ic < inC; ic++) {
-                    for (int oc = 0; oc < outC; oc++) {
-                        f[((oc * k + ky) * k + kx) * inC + ic] = p[offset + ((ky * k + kx) * inC + ic) * outC + oc];
+        for (int oc = 0; oc < outC; oc++) {
+            for (int ic = 0; ic < inC; ic++) {
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        f[((oc * k + ky) * k + kx) * inC + ic] = p[offset + ((oc * inC + ic) * k + ky) * k + kx];
                     }
                 }
             }
