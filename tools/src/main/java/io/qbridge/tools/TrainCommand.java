@@ -94,7 +94,8 @@ final class TrainCommand implements Callable<Integer> {
                 settings.testSamples(), r.testLabels());
         w.printf(Locale.ROOT, "calibration:  %s%n", r.calibrationLabels());
         w.printf(Locale.ROOT, "labels:       %s%n", r.labels());
-        w.printf(Locale.ROOT, "trained in:   %.1f s%s%n", r.trainSeconds(), r.reused() ? " (earlier; reused)" : "");
+        w.printf(Locale.ROOT, "trained in:   %.1f s (%.1f s of CPU time)%s%n", r.trainSeconds(), r.trainCpuSeconds(),
+                r.reused() ? ", earlier: reused" : "");
         w.flush();
         return 0;
     }

@@ -82,11 +82,12 @@ public final class DefaultModel {
      * @param heldOutAccuracy the trainer's accuracy on the test images (its own forward pass,
      *                        fake-quantized when training was quantization-aware)
      * @param trainSeconds    wall time of the training run that made the model (also when reused)
+     * @param trainCpuSeconds CPU time of that run (all threads)
      * @param reused          true when the folder already held this model and nothing was trained
      * @param log             the training's progress lines (empty when reused)
      */
     public record Result(Path model, Path labels, Path calibrationDir, Path testDir, double heldOutAccuracy,
-                         double trainSeconds, long modelBytes, int parameters, boolean quantizationAware,
+                         double trainSeconds, double trainCpuSeconds, long modelBytes, int parameters, boolean quantizationAware,
                          boolean reused, String settingsHash, List<String> log) {
         public Path calibrationLabels() {
             return calibrationDir.resolve("labels.csv");
@@ -143,7 +144,7 @@ public final class DefaultModel {
         }
         Files.writeString(labels, names.toString(), StandardCharsets.UTF_8);
         Path model = dir.resolve(MODEL_FILE);
-        ModelWriter.write(TfliteExport.graph(trained.network(), trained.fakeQuant()), model);
+        ModelWriter.write(TfliteExport.graph(trained), model);
 
         Properties p = new Properties();
         p.setProperty("settings.hash", hash);
@@ -164,7 +165,7 @@ public final class DefaultModel {
                     model, Files.size(model), trained.network().parameterCount(), 100 * trained.testAccuracy()));
         }
         return new Result(model, labels, calibrationDir, testDir, trained.testAccuracy(), trained.seconds(),
-                Files.size(model), trained.network().parameterCount(), trained.quantizationAware(), false, hash,
+                trained.cpuSeconds(), Files.size(model), trained.network().parameterCount(), trained.quantizationAware(), false, hash,
                 trained.log());
     }
 
@@ -190,7 +191,8 @@ public final class DefaultModel {
         try {
             return new Result(model, labels, calibrationDir, testDir,
                     Double.parseDouble(p.getProperty("held_out_accuracy")),
-                    Double.parseDouble(p.getProperty("train_seconds")), Files.size(model),
+                    Double.parseDouble(p.getProperty("train_seconds")),
+                    Double.parseDouble(p.getProperty("train_cpu_seconds")), Files.size(model),
                     Integer.parseInt(p.getProperty("parameters")),
                     Boolean.parseBoolean(p.getProperty("quantization_aware")), true, hash, List.of());
         } catch (RuntimeException e) {

@@ -106,31 +106,30 @@ final class FakeQuant {
         started = true;
     }
 
-    /**
-     * Rounds each layer's weights to 8 bits per output channel into dst (biases copied as they
-     * are). In {@link DigitCnn}'s layouts the output channel is the innermost index of every
-     * weight block.
-     */
+    /** Rounds each layer's weights to 8 bits per output channel into dst (biases copied as they are). */
     static void quantizeWeights(DigitCnn net, float[] dst) {
         float[] p = net.params;
         System.arraycopy(p, 0, dst, 0, p.length);
         DigitCnn.Architecture a = net.arch;
-        quantizeBlock(p, dst, net.w1, net.b1 - net.w1, a.conv1());
-        quantizeBlock(p, dst, net.w2, net.b2 - net.w2, a.conv2());
+        quantizeBlock(p, dst, net.w1, net.b1 - net.w1, a.conv1(), true);
+        quantizeBlock(p, dst, net.w2, net.b2 - net.w2, a.conv2(), true);
         if (a.hidden() > 0) {
-            quantizeBlock(p, dst, net.w3, net.b3 - net.w3, a.hidden());
+            quantizeBlock(p, dst, net.w3, net.b3 - net.w3, a.hidden(), false);
         }
-        quantizeBlock(p, dst, net.w4, net.b4 - net.w4, a.classes());
+        quantizeBlock(p, dst, net.w4, net.b4 - net.w4, a.classes(), false);
     }
 
-    private static void quantizeBlock(float[] src, float[] dst, int offset, int count, int channels) {
+    /** One layer's weights; the output channel is the outermost index of conv filters, the innermost of FC weights. */
+    private static void quantizeBlock(float[] src, float[] dst, int offset, int count, int channels,
+                                      boolean channelOutermost) {
+        int perChannel = count / channels;
         float[] maxAbs = new float[channels];
         for (int i = 0; i < count; i++) {
-            int c = i % channels;
+            int c = channelOutermost ? i / perChannel : i % channels;
             maxAbs[c] = Math.max(maxAbs[c], Math.abs(src[offset + i]));
         }
         for (int i = 0; i < count; i++) {
-            float m = maxAbs[i % channels];
+            float m = maxAbs[channelOutermost ? i / perChannel : i % channels];
             if (m == 0f) {
                 continue;
             }

@@ -34,11 +34,16 @@ public final class TfliteExport {
     }
 
     public static void write(Trainer.Result trained, Path file) throws IOException {
-        ModelWriter.write(graph(trained.network(), trained.fakeQuant()), file);
+        ModelWriter.write(graph(trained), file);
+    }
+
+    /** The trained model as a Graph, with FAKE_QUANT ops when training was quantization-aware. */
+    public static Graph graph(Trainer.Result trained) {
+        return graph(trained.network(), trained.fakeQuant());
     }
 
     /** The model as a Graph; {@code fakeQuant} null for a plain float model. */
-    public static Graph graph(DigitCnn net, FakeQuant fakeQuant) {
+    static Graph graph(DigitCnn net, FakeQuant fakeQuant) {
         DigitCnn.Architecture a = net.arch;
         float[] p = net.params;
         if (fakeQuant != null && fakeQuant.active()) {
@@ -136,15 +141,15 @@ public final class TfliteExport {
         return QuantParams.of(new float[0], new int[0], 0, new float[] {min}, new float[] {max});
     }
 
-    /** [kh][kw][inC][outC] (the trainer's) to [outC][kh][kw][inC] (TFLite's). */
+    /** [outC][inC][kh][kw] (the trainer's) to [outC][kh][kw][inC] (TFLite's). */
     static float[] convFilter(float[] p, int offset, int inC, int outC) {
         int k = DigitCnn.K;
         float[] f = new float[k * k * inC * outC];
-        for (int ky = 0; ky < k; ky++) {
-            for (int kx = 0; kx < k; kx++) {
-                for (int ic = 0; ic < inC; ic++) {
-                    for (int oc = 0; oc < outC; oc++) {
-                        f[((oc * k + ky) * k + kx) * inC + ic] = p[offset + ((ky * k + kx) * inC + ic) * outC + oc];
+        for (int oc = 0; oc < outC; oc++) {
+            for (int ic = 0; ic < inC; ic++) {
+                for (int ky = 0; ky < k; ky++) {
+                    for (int kx = 0; kx < k; kx++) {
+                        f[((oc * k + ky) * k + kx) * inC + ic] = p[offset + ((oc * inC + ic) * k + ky) * k + kx];
                     }
                 }
             }

@@ -70,8 +70,26 @@ class TfliteExportTest {
     }
 
     private static void checkConv(DigitCnn net, float[] in, int size, int inC, int w, int b, int outC) {
+        // the trainer's bordered channel planes in, output planes out; compared in NHWC
+        DigitCnn.Plane plane = new DigitCnn.Plane(size);
+        float[] planes = new float[inC * plane.bordered];
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                for (int c = 0; c < inC; c++) {
+                    planes[c * plane.bordered + plane.inside(y, x)] = in[(y * size + x) * inC + c];
+                }
+            }
+        }
+        float[][] outPlanes = new float[outC][plane.out];
+        DigitCnn.conv3x3Relu(planes, plane, inC, net.params, w, b, outC, new float[inC * 9][plane.out], outPlanes);
         float[] expected = new float[size * size * outC];
-        DigitCnn.conv3x3Relu(in, size, size, inC, net.params, w, b, outC, expected);
+        for (int y = 0; y < size; y++) {
+            for (int x = 0; x < size; x++) {
+                for (int c = 0; c < outC; c++) {
+                    expected[(y * size + x) * outC + c] = outPlanes[c][y * plane.pitch + x];
+                }
+            }
+        }
         GraphBuilder g = new GraphBuilder();
         int x = g.input("x", DataType.FLOAT32, new int[] {1, size, size, inC}, QuantParams.NONE);
         int f = g.constantFloat32("f", new int[] {outC, 3, 3, inC}, TfliteExport.convFilter(net.params, w, inC, outC));

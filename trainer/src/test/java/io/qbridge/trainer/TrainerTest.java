@@ -85,13 +85,15 @@ class TrainerTest {
         float[] q = new float[net.paramCount];
         FakeQuant.quantizeWeights(net, q);
         int outC = TINY.conv2();
+        int perChannel = (net.b2 - net.w2) / outC;   // filters [outC][inC][3][3]
         for (int c = 0; c < outC; c++) {
+            int first = net.w2 + c * perChannel;
             float maxAbs = 0;
-            for (int i = net.w2 + c; i < net.b2; i += outC) {
+            for (int i = first; i < first + perChannel; i++) {
                 maxAbs = Math.max(maxAbs, Math.abs(net.params[i]));
             }
             float scale = maxAbs / 127f;
-            for (int i = net.w2 + c; i < net.b2; i += outC) {
+            for (int i = first; i < first + perChannel; i++) {
                 float level = q[i] / scale;
                 assertEquals(Math.round(level), level, 1e-3f, "weight " + i);
                 assertTrue(Math.abs(level) <= 127.001f);
