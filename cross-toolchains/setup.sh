@@ -71,7 +71,7 @@ update_arm_lists() {
     [ $arm_lists_fresh = no ] || return 0
     mkdir -p "$apt_state/lists/partial" "$apt_state/cache/archives/partial"
     touch "$apt_state/status"
-    # A mirror can serve one index inconsistently (seen here for days: bookworm-security armhf):
+    # A mirror can serve one index inconsistently (seen here: bookworm-security armhf):
     # go on with the indexes that did arrive; the download below fails if they lack a package.
     arm_apt update || say "apt-get update (arm64, armhf) reported errors; going on"
     arm_lists_fresh=yes
