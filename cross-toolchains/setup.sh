@@ -150,6 +150,14 @@ unpack_target() {
     { echo "$want"; (cd "$debs" && ls -1 -- *.deb); } > "$stamp"
     rm -rf "$debs"
     say "unpacked $arch JDK: $(jdk_home "$arch") ($(du -sh "$root" | cut -f1))"
+    # Fail here, not in the first test run, if qemu cannot start it.
+    local qemu=qemu-aarch64
+    [ "$arch" = armhf ] && qemu=qemu-arm
+    local version
+    version=$("$qemu" -L "${sysroot[$arch]}" -E "LD_LIBRARY_PATH=$root/lib/${triplet[$arch]}:$root/usr/lib/${triplet[$arch]}" \
+        "$(jdk_home "$arch")/bin/java" -version 2>&1 | head -n1) \
+        || { say "ERROR: $qemu cannot run $(jdk_home "$arch")/bin/java: $version"; exit 1; }
+    say "$qemu runs it: $version"
 }
 
 # ---- 3. armhf readdir fix ---------------------------------------------------------------------
