@@ -103,6 +103,9 @@ public final class Converter {
     public record Result(Graph graph, byte[] bytes, Graph rewrittenFloat, ConversionSummary summary) {
     }
 
+    /** Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each). */
+    static final int EMPIRICAL_SAMPLES = 10;
+
     private Converter() {
     }
 
@@ -196,6 +199,22 @@ public final class Converter {
                 quantized = best.graph();
                 quantizedOps = best.quantizedOps();
                 notes.addAll(best.notes());
+                if (o.biasCorrection() && !errorSamples.isEmpty()) {
+                    progress.update("bias correction", 0, 1);
+                    double before = measure(g1, quantized, errorSamples, o.threads()).outputSqnrDb();
+                    Graph corrected = io.qbridge.converter.quantize.EmpiricalBiasCorrection.apply(g1, quantized,
+                            errorSamples.subList(0, Math.min(EMPIRICAL_SAMPLES, errorSamples.size())), o.threads());
+                    double after = measure(g1, corrected, errorSamples, o.threads()).outputSqnrDb();
+                    progress.update("bias correction", 1, 1);
+                    if (after > before) {
+                        quantized = corrected;
+                        notes.add(String.format(java.util.Locale.ROOT,
+                                "empirical bias correction: output SQNR %.2f -> %.2f dB", before, after));
+                    } else {
+                        notes.add(String.format(java.util.Locale.ROOT,
+                                "empirical bias correction not kept: output SQNR %.2f -> %.2f dB", before, after));
+                    }
+                }
             }
         }
 
