@@ -4,10 +4,12 @@ import io.qbridge.DataType;
 import io.qbridge.UnsupportedModelException;
 import io.qbridge.converter.calibration.CalibrationData;
 import io.qbridge.converter.calibration.Calibrator;
+import io.qbridge.converter.calibration.InputCovariance;
 import io.qbridge.converter.calibration.Progress;
 import io.qbridge.converter.graph.EditableGraph;
 import io.qbridge.converter.observe.Observer;
 import io.qbridge.converter.observe.TensorStatistics;
+import io.qbridge.converter.quantize.ChannelMoments;
 import io.qbridge.converter.quantize.Quantizer;
 import io.qbridge.converter.quantize.Range;
 import io.qbridge.converter.quantize.RangeHints;
@@ -44,51 +46,57 @@ public final class Converter {
      * @param observer     null: try every observer and keep the one with the best output SQNR
      * @param equalize     cross-layer equalization; null: on for uint8 (per-tensor weights) only
      * @param biasCorrection correct biases for the weights' rounding from calibration means
+     * @param gptq         round weights for least output error on calibration data
      * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
                           Observer observer, double percentile, Range defaultRange, boolean foldAffine,
-                          boolean fuseActivations, Boolean equalize, boolean biasCorrection, int threads,
-                          int errorSamples) {
+                          boolean fuseActivations, Boolean equalize, boolean biasCorrection, boolean gptq,
+                          int threads, int errorSamples) {
 
         public static Options defaults(InferenceType type) {
             return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
-                    null, true, 1, 20);
+                    null, true, true, 1, 20);
+        }
+
+        public Options withGptq(boolean gq) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gq, threads, errorSamples);
         }
 
         public Options withBiasCorrection(boolean b) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, b, threads, errorSamples);
+                    fuseActivations, equalize, b, gptq, threads, errorSamples);
         }
 
         public Options withObserver(Observer o) {
             return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
         }
 
         public Options withIo(DataType in, DataType out) {
             return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
         }
 
         public Options withMeanStd(Float m, Float s) {
             return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
         }
 
         public Options withEqualize(Boolean e) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, e, biasCorrection, threads, errorSamples);
+                    fuseActivations, e, biasCorrection, gptq, threads, errorSamples);
         }
 
         public Options withDefaultRange(Range r) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
-                    fuseActivations, equalize, biasCorrection, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
         }
 
         public Options withThreads(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, n, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, n, errorSamples);
         }
 
         boolean equalizes() {
@@ -102,6 +110,9 @@ public final class Converter {
      */
     public record Result(Graph graph, byte[] bytes, Graph rewrittenFloat, ConversionSummary summary) {
     }
+
+    /** Calibration samples whose receptive-field covariances drive GPTQ rounding. */
+    static final int GPTQ_SAMPLES = 32;
 
     /** Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each). */
     static final int EMPIRICAL_SAMPLES = 10;
@@ -146,10 +157,10 @@ public final class Converter {
         long calibrationMillis = 0;
         List<float[][]> errorSamples = data == null ? List.of() : data.first(o.errorSamples()).samples();
         if (o.type() == InferenceType.WEIGHTS_ONLY) {
-            Map<Integer, double[]> means = null;
+            Map<Integer, ChannelMoments> means = null;
             if (data != null && data.size() > 0 && o.biasCorrection()) {
                 long c0 = System.nanoTime();
-                means = channelMeans(Calibrator.calibrate(g1, data, false, o.threads(), progress));
+                means = channelMoments(Calibrator.calibrate(g1, data, false, o.threads(), progress));
                 calibrationMillis = (System.nanoTime() - c0) / 1_000_000;
             }
             Quantizer.Result r = WeightsOnlyQuantizer.quantize(g1, means);
@@ -158,7 +169,7 @@ public final class Converter {
             notes.addAll(r.notes());
         } else {
             Quantizer.Options qo = new Quantizer.Options(o.type(), o.inputType(), o.outputType(), o.mean(), o.std(),
-                    o.defaultRange());
+                    o.defaultRange(), o.biasCorrection());
             if (data == null || data.size() == 0) {
                 Quantizer.Result r = Quantizer.quantize(g1, Map.of(), hints, qo);
                 quantized = r.graph();
@@ -170,7 +181,9 @@ public final class Converter {
                 long c0 = System.nanoTime();
                 Map<Integer, TensorStatistics> stats = Calibrator.calibrate(g1, data, histograms, o.threads(), progress);
                 calibrationMillis = (System.nanoTime() - c0) / 1_000_000;
-                Map<Integer, double[]> means = o.biasCorrection() ? channelMeans(stats) : null;
+                Map<Integer, ChannelMoments> means = channelMoments(stats);
+                Map<Integer, InputCovariance.Moments> covariances = o.gptq()
+                        ? InputCovariance.collect(g1, data.first(GPTQ_SAMPLES), o.threads(), progress) : null;
                 Quantizer.Result best = null;
                 double bestScore = Double.NEGATIVE_INFINITY;
                 for (Observer obs : candidates) {
@@ -180,7 +193,7 @@ public final class Converter {
                             ranges.put(t, obs.range(s, 256, o.percentile()));
                         }
                     });
-                    Quantizer.Result r = Quantizer.quantize(g1, ranges, hints, qo, means);
+                    Quantizer.Result r = Quantizer.quantize(g1, ranges, hints, qo, means, covariances);
                     if (candidates.size() > 1) {
                         progress.update("scoring " + obs.name().toLowerCase(java.util.Locale.ROOT), 0, 1);
                         double score = measure(g1, r.graph(), errorSamples, o.threads()).outputSqnrDb();
@@ -242,15 +255,15 @@ public final class Converter {
         return new Result(written, bytes, g1, summary);
     }
 
-    private static Map<Integer, double[]> channelMeans(Map<Integer, TensorStatistics> stats) {
-        Map<Integer, double[]> means = new HashMap<>();
+    private static Map<Integer, ChannelMoments> channelMoments(Map<Integer, TensorStatistics> stats) {
+        Map<Integer, ChannelMoments> moments = new HashMap<>();
         stats.forEach((t, s) -> {
             double[] m = s.channelMeans();
             if (m != null) {
-                means.put(t, m);
+                moments.put(t, new ChannelMoments(m, s.channelMeanSquares()));
             }
         });
-        return means;
+        return moments;
     }
 
     private static QuantizationError.Measured measure(Graph g1, Graph quantized, List<float[][]> samples, int threads) {

@@ -94,6 +94,10 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "correct biases for the rounding of the weights, from calibration means (default: on)")
     boolean biasCorrection;
 
+    @Option(names = "--gptq", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "round weights for the least output error on calibration data (GPTQ; default: on)")
+    boolean gptq;
+
     @Option(names = "--error-samples", defaultValue = "20", description = "calibration samples used to measure "
             + "per-layer errors and to choose the observer; default: ${DEFAULT-VALUE}")
     int errorSamples;
@@ -181,7 +185,7 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
         return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, threads, errorSamples);
+                equalize, biasCorrection, gptq, threads, errorSamples);
     }
 
     static DataType ioType(String s, String option) {

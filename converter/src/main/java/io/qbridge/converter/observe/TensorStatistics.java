@@ -13,6 +13,7 @@ public final class TensorStatistics {
     private long count;
     private long[] histogram;
     private double[] channelSums;
+    private double[] channelSquares;
     private long channelRows;
     private float histMin;
     private float binWidth;
@@ -20,6 +21,19 @@ public final class TensorStatistics {
     /** Also sums each index of the last dimension (the channel), for {@link #channelMeans()}. */
     public void trackChannelMeans(int channels) {
         channelSums = new double[channels];
+        channelSquares = new double[channels];
+    }
+
+    /** Mean of the square of each channel, or null when not tracked. */
+    public double[] channelMeanSquares() {
+        if (channelSquares == null || channelRows == 0) {
+            return null;
+        }
+        double[] m = new double[channelSquares.length];
+        for (int c = 0; c < m.length; c++) {
+            m[c] = channelSquares[c] / channelRows;
+        }
+        return m;
     }
 
     /** Mean of each channel (last dimension) over everything observed, or null when not tracked. */
@@ -53,8 +67,11 @@ public final class TensorStatistics {
         if (channelSums != null) {
             int channels = channelSums.length;
             double[] sums = channelSums;
+            double[] squares = channelSquares;
             for (int i = 0; i < n; i++) {
-                sums[i % channels] += values[i];
+                float v = values[i];
+                sums[i % channels] += v;
+                squares[i % channels] += (double) v * v;
             }
             channelRows += n / channels;
         }
