@@ -16,10 +16,12 @@ import io.qbridge.converter.quantize.RangeHints;
 import io.qbridge.converter.quantize.WeightsOnlyQuantizer;
 import io.qbridge.converter.report.LayerError;
 import io.qbridge.converter.report.QuantizationError;
+import io.qbridge.converter.report.TensorValues;
 import io.qbridge.converter.rewrite.ActivationFusion;
 import io.qbridge.converter.rewrite.AffineFolding;
 import io.qbridge.converter.rewrite.CrossLayerEqualization;
 import io.qbridge.converter.rewrite.FakeQuantRemoval;
+import io.qbridge.converter.rewrite.PointwiseToFullyConnected;
 import io.qbridge.graph.Graph;
 import io.qbridge.plan.ConstantDequantizeFolding;
 import io.qbridge.plan.Planner;
@@ -140,28 +142,51 @@ public final class Converter {
             if (o.fuseActivations()) {
                 rewrites.put("RELU fused", ActivationFusion.apply(e));
             }
-            if (o.equalizes()) {
-                rewrites.put("layer pairs equalized", CrossLayerEqualization.apply(e));
+            if (o.type() == InferenceType.INT8) {
+                rewrites.put("1x1 CONV_2D on 1x1 input as FULLY_CONNECTED", PointwiseToFullyConnected.apply(e));
             }
         }
         EditableGraph.Compacted compacted = e.buildCompacted();
         Graph g1 = compacted.graph();
         hints = hints.remap(compacted.map());
         Calibrator.plan(g1);   // refuses, all at once, ops the float runtime cannot run
+        long calibrationStart = System.nanoTime();
+        if (o.type() != InferenceType.WEIGHTS_ONLY && o.equalizes()) {
+            // Equalization needs each channel's calibrated range (ReLU6 limits how far a channel may
+            // be scaled); the scaled model is calibrated again below.
+            Map<Integer, CrossLayerEqualization.ChannelRange> ranges = new HashMap<>();
+            if (data != null && data.size() > 0) {
+                Calibrator.calibrate(g1, data, false, o.threads(), progress).forEach((t, s) -> {
+                    if (s.channelMax() != null) {
+                        ranges.put(t, new CrossLayerEqualization.ChannelRange(s.channelMin(), s.channelMax()));
+                    }
+                });
+            }
+            EditableGraph eq = new EditableGraph(g1);
+            rewrites.put("layer pairs equalized", CrossLayerEqualization.apply(eq, ranges,
+                    o.type() == InferenceType.UINT8 ? CrossLayerEqualization.Mode.BALANCE_WEIGHTS
+                            : CrossLayerEqualization.Mode.FILL_ACTIVATIONS));
+            EditableGraph.Compacted c = eq.buildCompacted();
+            g1 = c.graph();
+            hints = hints.remap(c.map());
+        }
+        long equalizationMillis = (System.nanoTime() - calibrationStart) / 1_000_000;
 
         // 2. Quantize.
         Graph quantized;
         int quantizedOps;
         String observerName = null;
         Map<String, Double> scores = new LinkedHashMap<>();
-        long calibrationMillis = 0;
-        List<float[][]> errorSamples = data == null ? List.of() : data.first(o.errorSamples()).samples();
+        long calibrationMillis = equalizationMillis;
+        List<float[][]> errorSamples = data == null ? List.of() : data.spread(o.errorSamples()).samples();
+        TensorValues.InputWriter inputWriter = o.mean() != null && o.std() != null && o.inputType() != DataType.FLOAT32
+                ? TensorValues.InputWriter.pixels(o.mean(), o.std()) : TensorValues.InputWriter.QUANTIZE;
         if (o.type() == InferenceType.WEIGHTS_ONLY) {
             Map<Integer, ChannelMoments> means = null;
             if (data != null && data.size() > 0 && o.biasCorrection()) {
                 long c0 = System.nanoTime();
                 means = channelMoments(Calibrator.calibrate(g1, data, false, o.threads(), progress));
-                calibrationMillis = (System.nanoTime() - c0) / 1_000_000;
+                calibrationMillis += (System.nanoTime() - c0) / 1_000_000;
             }
             Quantizer.Result r = WeightsOnlyQuantizer.quantize(g1, means);
             quantized = r.graph();
@@ -180,10 +205,10 @@ public final class Converter {
                 boolean histograms = candidates.stream().anyMatch(Observer::needsHistogram);
                 long c0 = System.nanoTime();
                 Map<Integer, TensorStatistics> stats = Calibrator.calibrate(g1, data, histograms, o.threads(), progress);
-                calibrationMillis = (System.nanoTime() - c0) / 1_000_000;
+                calibrationMillis += (System.nanoTime() - c0) / 1_000_000;
                 Map<Integer, ChannelMoments> means = channelMoments(stats);
                 Map<Integer, InputCovariance.Moments> covariances = o.gptq()
-                        ? InputCovariance.collect(g1, data.first(GPTQ_SAMPLES), o.threads(), progress) : null;
+                        ? InputCovariance.collect(g1, data.spread(GPTQ_SAMPLES), o.threads(), progress) : null;
                 Quantizer.Result best = null;
                 double bestScore = Double.NEGATIVE_INFINITY;
                 for (Observer obs : candidates) {
@@ -196,7 +221,7 @@ public final class Converter {
                     Quantizer.Result r = Quantizer.quantize(g1, ranges, hints, qo, means, covariances);
                     if (candidates.size() > 1) {
                         progress.update("scoring " + obs.name().toLowerCase(java.util.Locale.ROOT), 0, 1);
-                        double score = measure(g1, r.graph(), errorSamples, o.threads()).outputSqnrDb();
+                        double score = measure(g1, r.graph(), errorSamples, o.threads(), inputWriter).outputSqnrDb();
                         progress.update("scoring " + obs.name().toLowerCase(java.util.Locale.ROOT), 1, 1);
                         scores.put(obs.name().toLowerCase(java.util.Locale.ROOT), score);
                         if (best == null || score > bestScore) {
@@ -214,10 +239,11 @@ public final class Converter {
                 notes.addAll(best.notes());
                 if (o.biasCorrection() && !errorSamples.isEmpty()) {
                     progress.update("bias correction", 0, 1);
-                    double before = measure(g1, quantized, errorSamples, o.threads()).outputSqnrDb();
+                    double before = measure(g1, quantized, errorSamples, o.threads(), inputWriter).outputSqnrDb();
                     Graph corrected = io.qbridge.converter.quantize.EmpiricalBiasCorrection.apply(g1, quantized,
-                            errorSamples.subList(0, Math.min(EMPIRICAL_SAMPLES, errorSamples.size())), o.threads());
-                    double after = measure(g1, corrected, errorSamples, o.threads()).outputSqnrDb();
+                            new CalibrationData(errorSamples).spread(EMPIRICAL_SAMPLES).samples(), o.threads(),
+                            inputWriter);
+                    double after = measure(g1, corrected, errorSamples, o.threads(), inputWriter).outputSqnrDb();
                     progress.update("bias correction", 1, 1);
                     if (after > before) {
                         quantized = corrected;
@@ -240,7 +266,7 @@ public final class Converter {
         List<LayerError> layers = List.of();
         double outputSqnr = Double.NaN;
         if (!errorSamples.isEmpty()) {
-            QuantizationError.Measured m = measure(g1, quantized, errorSamples, o.threads());
+            QuantizationError.Measured m = measure(g1, quantized, errorSamples, o.threads(), inputWriter);
             layers = m.layers();
             outputSqnr = m.outputSqnrDb();
         }
@@ -266,9 +292,10 @@ public final class Converter {
         return moments;
     }
 
-    private static QuantizationError.Measured measure(Graph g1, Graph quantized, List<float[][]> samples, int threads) {
+    private static QuantizationError.Measured measure(Graph g1, Graph quantized, List<float[][]> samples, int threads,
+                                                      TensorValues.InputWriter inputWriter) {
         try {
-            return QuantizationError.measure(g1, quantized, samples, threads);
+            return QuantizationError.measure(g1, quantized, samples, threads, inputWriter);
         } catch (UnsupportedModelException ex) {
             throw new ConversionException("the quantized model would not run on qbridge", ex.problems());
         }

@@ -14,6 +14,8 @@ public final class TensorStatistics {
     private long[] histogram;
     private double[] channelSums;
     private double[] channelSquares;
+    private float[] channelMin;
+    private float[] channelMax;
     private long channelRows;
     private float histMin;
     private float binWidth;
@@ -22,6 +24,20 @@ public final class TensorStatistics {
     public void trackChannelMeans(int channels) {
         channelSums = new double[channels];
         channelSquares = new double[channels];
+        channelMin = new float[channels];
+        channelMax = new float[channels];
+        java.util.Arrays.fill(channelMin, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(channelMax, Float.NEGATIVE_INFINITY);
+    }
+
+    /** Smallest value seen in each channel, or null when not tracked. */
+    public float[] channelMin() {
+        return channelRows == 0 ? null : channelMin;
+    }
+
+    /** Largest value seen in each channel, or null when not tracked. */
+    public float[] channelMax() {
+        return channelRows == 0 ? null : channelMax;
     }
 
     /** Mean of the square of each channel, or null when not tracked. */
@@ -68,10 +84,19 @@ public final class TensorStatistics {
             int channels = channelSums.length;
             double[] sums = channelSums;
             double[] squares = channelSquares;
+            float[] cmin = channelMin;
+            float[] cmax = channelMax;
             for (int i = 0; i < n; i++) {
                 float v = values[i];
-                sums[i % channels] += v;
-                squares[i % channels] += (double) v * v;
+                int c = i % channels;
+                sums[c] += v;
+                squares[c] += (double) v * v;
+                if (v < cmin[c]) {
+                    cmin[c] = v;
+                }
+                if (v > cmax[c]) {
+                    cmax[c] = v;
+                }
             }
             channelRows += n / channels;
         }

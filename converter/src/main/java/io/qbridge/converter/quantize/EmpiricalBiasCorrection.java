@@ -37,12 +37,13 @@ public final class EmpiricalBiasCorrection {
      * @param floatGraph the float graph the quantized one was made from (tensor i = tensor i)
      * @return the corrected quantized graph (same tensor indices)
      */
-    public static Graph apply(Graph floatGraph, Graph quantized, List<float[][]> samples, int threads) {
+    public static Graph apply(Graph floatGraph, Graph quantized, List<float[][]> samples, int threads,
+                              TensorValues.InputWriter inputWriter) {
         List<Layer> layers = layers(floatGraph, quantized);
-        double[][] floatMeans = means(floatGraph, floatGraph, layers, samples, threads, true);
+        double[][] floatMeans = means(floatGraph, floatGraph, layers, samples, threads, null);
         Graph q = quantized;
         for (int l = 0; l < layers.size(); l++) {
-            double[][] qMeans = means(floatGraph, q, List.of(layers.get(l)), samples, threads, false);
+            double[][] qMeans = means(floatGraph, q, List.of(layers.get(l)), samples, threads, inputWriter);
             q = correct(q, layers.get(l), floatMeans[l], qMeans[0]);
         }
         return q;
@@ -72,8 +73,9 @@ public final class EmpiricalBiasCorrection {
     }
 
     /** Per-channel means of the layers' outputs over the samples, in the float or the quantized graph. */
+    /** @param inputWriter null for the float graph */
     private static double[][] means(Graph fg, Graph g, List<Layer> layers, List<float[][]> samples, int threads,
-                                    boolean isFloat) {
+                                    TensorValues.InputWriter inputWriter) {
         double[][] sums = new double[layers.size()][];
         long[] rows = new long[layers.size()];
         for (int l = 0; l < layers.size(); l++) {
@@ -87,12 +89,12 @@ public final class EmpiricalBiasCorrection {
         float[] v = new float[largest];
         try (Executable ex = JavaBackend.INSTANCE.compile(plan, null, threads)) {
             for (float[][] sample : samples) {
-                if (isFloat) {
+                if (inputWriter == null) {
                     Calibrator.run(ex, g, sample);
                 } else {
                     int[] in = g.inputs();
                     for (int i = 0; i < in.length; i++) {
-                        TensorValues.write(ex.tensorBuffer(in[i]), g.tensor(in[i]), sample[i]);
+                        inputWriter.write(ex.tensorBuffer(in[i]), g.tensor(in[i]), sample[i]);
                     }
                     ex.run();
                 }
