@@ -46,7 +46,7 @@ public final class Converter {
      * @param mean         with std: how the integer input maps to the float input, as
      *                     {@code tflite_convert --mean_values/--std_dev_values} (null: calibrated)
      * @param observer     null: try every observer and keep the one with the best output SQNR
-     * @param equalize     cross-layer equalization; null: on for uint8 (per-tensor weights) only
+     * @param equalize     cross-layer equalization (uint8: balance weights, int8: fill activations); null: on
      * @param biasCorrection correct biases for the weights' rounding from calibration means
      * @param gptq         round weights for least output error on calibration data
      * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
@@ -102,7 +102,7 @@ public final class Converter {
         }
 
         boolean equalizes() {
-            return equalize != null ? equalize : type == InferenceType.UINT8;
+            return equalize != null ? equalize : true;
         }
     }
 

@@ -78,8 +78,8 @@ public final class ConvertCommand implements Callable<Integer> {
             + "--default_ranges_min/max")
     String defaultRange;
 
-    @Option(names = "--equalize", negatable = true, description = "cross-layer weight equalization (default: on for "
-            + "uint8, off for int8)")
+    @Option(names = "--equalize", negatable = true, description = "cross-layer equalization, ReLU6-exact (default: on; "
+            + "uint8 balances weights, int8 fills activation ranges)")
     Boolean equalize;
 
     @Option(names = "--fold", negatable = true, defaultValue = "true", fallbackValue = "true",

@@ -64,6 +64,12 @@ public final class Quantizer {
     private final Map<Integer, ChannelMoments> moments;
     private final Map<Integer, InputCovariance.Moments> covariances;
     private int gptqLayers;
+    /**
+     * GPTQ needs E[x x^T] from several times as many receptive fields as it has entries per row: from
+     * fewer, the matrix is rank-deficient and rounding errors get pushed into directions calibration
+     * never saw (a logits layer fed by global pooling gets one field per image).
+     */
+    static final int GPTQ_FIELDS_PER_INPUT = 4;
     private int biasCorrections;
     private int perTensorLayers;
     private final List<String> notes = new ArrayList<>();
@@ -338,6 +344,7 @@ public final class Quantizer {
                                                       int opIndex) {
         TensorSpec spec = g.tensor(t);
         float[] w = Constants.floats(spec);
+        InputCovariance.Moments cov = covariances.get(opIndex);
         WeightQuantizer.Quantized q;
         if (type == DataType.UINT8) {
             Range r = hints.recorded(t);
@@ -367,7 +374,7 @@ public final class Quantizer {
                 }
             }
         }
-        q = roundWithCovariance(op, spec, w, q, covariances.get(opIndex));
+        q = roundWithCovariance(op, spec, w, q, cov);
         e.setTensor(t, type, q.params(), Constants.ofBytes(q.values()));
         return q;
     }
@@ -376,7 +383,7 @@ public final class Quantizer {
     private WeightQuantizer.Quantized roundWithCovariance(EditableGraph.Op op, TensorSpec spec, float[] w,
                                                           WeightQuantizer.Quantized plain,
                                                           InputCovariance.Moments cov) {
-        if (cov == null) {
+        if (cov == null || cov.count() < (long) GPTQ_FIELDS_PER_INPUT * cov.k()) {
             return plain;
         }
         QuantParams p = plain.params();
