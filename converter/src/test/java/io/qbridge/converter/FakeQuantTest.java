@@ -74,11 +74,12 @@ class FakeQuantTest {
 
     @ParameterizedTest
     @EnumSource(value = InferenceType.class, names = {"INT8", "UINT8"})
-    void rangesRecordedOnTensorsAreHonoured(InferenceType type) {
-        // The same model with the ranges as tensor min/max instead of ops (TOCO's QAT export).
+    void rangesRecordedOnTensorsAreHonouredAndTheDefaultRangeFillsTheRest(InferenceType type) {
+        // Ranges as tensor min/max instead of ops (TOCO's QAT export). A graph input's min/max is not
+        // trusted (float models record their pixel range there): the default range covers it.
         GraphBuilder b = new GraphBuilder();
         int in = b.input("x", DataType.FLOAT32, new int[] {1, 4},
-                QuantParams.of(new float[0], new int[0], 0, new float[] {-1f}, new float[] {3f}));
+                QuantParams.of(new float[0], new int[0], 0, new float[] {0f}, new float[] {255f}));
         int w = b.constantFloat32("w", new int[] {2, 4}, new float[] {1, 2, 3, 4, -1, -2, -3, -4});
         int out = b.tensor("y", DataType.FLOAT32, new int[] {1, 2},
                 QuantParams.of(new float[0], new int[0], 0, new float[] {-8f}, new float[] {8f}));
@@ -86,7 +87,8 @@ class FakeQuantTest {
                 new OpOptions.FullyConnected(Activation.NONE, 0, false, false));
         b.output(out);
         Graph g = ModelReader.read(ModelWriter.toByteBuffer(b.build()));
-        Converter.Result r = Converter.convert(g, null, Converter.Options.defaults(type), Progress.NONE);
+        Converter.Result r = Converter.convert(g, null, Converter.Options.defaults(type)
+                .withDefaultRange(new io.qbridge.converter.quantize.Range(-1f, 3f)), Progress.NONE);
         DataType t = type == InferenceType.INT8 ? DataType.INT8 : DataType.UINT8;
         int shift = type == InferenceType.INT8 ? -128 : 0;
         assertEquals(4f / 255, r.graph().input(0).quant().scale(), 1e-9f);

@@ -78,8 +78,8 @@ public final class ConvertCommand implements Callable<Integer> {
             + "--default_ranges_min/max")
     String defaultRange;
 
-    @Option(names = "--equalize", negatable = true, description = "cross-layer weight equalization (default: on for "
-            + "uint8, off for int8)")
+    @Option(names = "--equalize", negatable = true, description = "cross-layer equalization, ReLU6-exact (default: on; "
+            + "uint8 balances weights, int8 fills activation ranges)")
     Boolean equalize;
 
     @Option(names = "--fold", negatable = true, defaultValue = "true", fallbackValue = "true",
@@ -93,6 +93,10 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--bias-correction", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "correct biases for the rounding of the weights, from calibration means (default: on)")
     boolean biasCorrection;
+
+    @Option(names = "--gptq", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "round weights for the least output error on calibration data (GPTQ; default: on)")
+    boolean gptq;
 
     @Option(names = "--error-samples", defaultValue = "20", description = "calibration samples used to measure "
             + "per-layer errors and to choose the observer; default: ${DEFAULT-VALUE}")
@@ -181,7 +185,7 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
         return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, threads, errorSamples);
+                equalize, biasCorrection, gptq, threads, errorSamples);
     }
 
     static DataType ioType(String s, String option) {

@@ -36,6 +36,23 @@ public final class CalibrationData {
         return samples.size();
     }
 
+    /**
+     * {@code count} samples spread evenly over the set (all when fewer): files are loaded in name
+     * order, which often groups similar samples (ImageNet folders by class), so the first few are not
+     * representative.
+     */
+    public CalibrationData spread(int count) {
+        int n = samples.size();
+        if (count >= n) {
+            return this;
+        }
+        List<float[][]> picked = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            picked.add(samples.get((int) ((long) i * n / count)));
+        }
+        return new CalibrationData(picked);
+    }
+
     /** The first {@code count} samples (all when fewer). */
     public CalibrationData first(int count) {
         return new CalibrationData(samples.subList(0, Math.min(count, samples.size())));

@@ -13,6 +13,9 @@ public final class TensorStatistics {
     private long count;
     private long[] histogram;
     private double[] channelSums;
+    private double[] channelSquares;
+    private float[] channelMin;
+    private float[] channelMax;
     private long channelRows;
     private float histMin;
     private float binWidth;
@@ -20,6 +23,33 @@ public final class TensorStatistics {
     /** Also sums each index of the last dimension (the channel), for {@link #channelMeans()}. */
     public void trackChannelMeans(int channels) {
         channelSums = new double[channels];
+        channelSquares = new double[channels];
+        channelMin = new float[channels];
+        channelMax = new float[channels];
+        java.util.Arrays.fill(channelMin, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(channelMax, Float.NEGATIVE_INFINITY);
+    }
+
+    /** Smallest value seen in each channel, or null when not tracked. */
+    public float[] channelMin() {
+        return channelRows == 0 ? null : channelMin;
+    }
+
+    /** Largest value seen in each channel, or null when not tracked. */
+    public float[] channelMax() {
+        return channelRows == 0 ? null : channelMax;
+    }
+
+    /** Mean of the square of each channel, or null when not tracked. */
+    public double[] channelMeanSquares() {
+        if (channelSquares == null || channelRows == 0) {
+            return null;
+        }
+        double[] m = new double[channelSquares.length];
+        for (int c = 0; c < m.length; c++) {
+            m[c] = channelSquares[c] / channelRows;
+        }
+        return m;
     }
 
     /** Mean of each channel (last dimension) over everything observed, or null when not tracked. */
@@ -53,8 +83,20 @@ public final class TensorStatistics {
         if (channelSums != null) {
             int channels = channelSums.length;
             double[] sums = channelSums;
+            double[] squares = channelSquares;
+            float[] cmin = channelMin;
+            float[] cmax = channelMax;
             for (int i = 0; i < n; i++) {
-                sums[i % channels] += values[i];
+                float v = values[i];
+                int c = i % channels;
+                sums[c] += v;
+                squares[c] += (double) v * v;
+                if (v < cmin[c]) {
+                    cmin[c] = v;
+                }
+                if (v > cmax[c]) {
+                    cmax[c] = v;
+                }
             }
             channelRows += n / channels;
         }

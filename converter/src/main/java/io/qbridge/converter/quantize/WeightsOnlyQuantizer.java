@@ -30,8 +30,8 @@ public final class WeightsOnlyQuantizer {
         return quantize(g, null);
     }
 
-    /** @param channelMeans input channel means for bias correction ({@link BiasCorrection}); null: none */
-    public static Quantizer.Result quantize(Graph g, Map<Integer, double[]> channelMeans) {
+    /** @param moments input channel moments for bias correction ({@link BiasCorrection}); null: none */
+    public static Quantizer.Result quantize(Graph g, Map<Integer, ChannelMoments> moments) {
         int corrected = 0;
         EditableGraph e = new EditableGraph(g);
         Map<Integer, Integer> dequantized = new HashMap<>();
@@ -66,7 +66,8 @@ public final class WeightsOnlyQuantizer {
             }
             op.inputs[1] = floatWeights;
             count++;
-            if (channelMeans != null && correctBias(e, op, spec, w, channelMeans.get(op.input(0)))) {
+            if (moments != null && moments.containsKey(op.input(0))
+                    && correctBias(e, op, spec, w, moments.get(op.input(0)).mean())) {
                 corrected++;
             }
         }

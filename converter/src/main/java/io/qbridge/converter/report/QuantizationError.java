@@ -28,6 +28,11 @@ public final class QuantizationError {
     }
 
     public static Measured measure(Graph floatGraph, Graph quantized, List<float[][]> samples, int threads) {
+        return measure(floatGraph, quantized, samples, threads, TensorValues.InputWriter.QUANTIZE);
+    }
+
+    public static Measured measure(Graph floatGraph, Graph quantized, List<float[][]> samples, int threads,
+                                   TensorValues.InputWriter inputWriter) {
         Plan fp = Planner.plan(floatGraph, true);
         Plan qp = Planner.plan(quantized, true);
         int n = floatGraph.tensors().size();
@@ -53,7 +58,7 @@ public final class QuantizationError {
                 Calibrator.run(fe, floatGraph, sample);
                 int[] qin = quantized.inputs();
                 for (int i = 0; i < qin.length; i++) {
-                    TensorValues.write(qe.tensorBuffer(qin[i]), quantized.tensor(qin[i]), sample[i]);
+                    inputWriter.write(qe.tensorBuffer(qin[i]), quantized.tensor(qin[i]), sample[i]);
                 }
                 qe.run();
                 for (int l = 0; l <= layers.size(); l++) {

@@ -70,7 +70,7 @@ public final class AffineFolding {
         if (next.code == BuiltinOperator.MUL) {
             float[] weights = Constants.floats(w);
             WeightLayout.scaleOutputChannels(weights, w.shape(), WeightLayout.outputAxis(conv.code), perChannel);
-            conv.inputs[1] = e.addTensor(w.name() + "/folded", DataType.FLOAT32, w.shape(), QuantParams.NONE,
+            conv.inputs[1] = e.addTensor(w.name(), DataType.FLOAT32, w.shape(), QuantParams.NONE,
                     Constants.of(weights));
             for (int i = 0; i < channels; i++) {
                 bias[i] *= perChannel[i];
@@ -82,7 +82,7 @@ public final class AffineFolding {
             }
         }
         String biasName = conv.input(2) >= 0 ? e.tensor(conv.input(2)).name() : out.name() + "/bias";
-        int newBias = e.addTensor(biasName + "/folded", DataType.FLOAT32, new int[] {channels}, QuantParams.NONE,
+        int newBias = e.addTensor(biasName, DataType.FLOAT32, new int[] {channels}, QuantParams.NONE,
                 Constants.of(bias));
         if (conv.inputs.length < 3) {
             conv.inputs = java.util.Arrays.copyOf(conv.inputs, 3);

@@ -16,7 +16,8 @@ import java.util.List;
 /**
  * Takes the ranges that quantization-aware training left in a float model and removes what only
  * carried them: FAKE_QUANT ops (their min/max/narrow_range become the exact parameters of the tensor
- * they quantize), and min/max recorded on float tensors. A FAKE_QUANT on constant weights is applied
+ * they quantize), and min/max recorded on float tensors other than the graph inputs. A FAKE_QUANT on
+ * constant weights is applied
  * to the weights, so that the float model computes what was trained.
  */
 public final class FakeQuantRemoval {
@@ -27,6 +28,11 @@ public final class FakeQuantRemoval {
     public static int apply(EditableGraph e, RangeHints hints) {
         for (int t = 0; t < e.tensorCount(); t++) {
             TensorSpec spec = e.tensor(t);
+            if (e.isGraphInput(t)) {
+                // Not a trained range: float models carry their inputs' pixel range there (MobileNet's
+                // 'input' says [0, 255] but takes [-1, 1]); inputs get mean/std or calibration.
+                continue;
+            }
             QuantParams q = spec.quant();
             if (spec.type() == DataType.FLOAT32 && !q.isQuantized() && q.min() != null && q.max() != null
                     && q.min().length == 1 && q.max().length == 1 && q.min()[0] <= q.max()[0]) {
