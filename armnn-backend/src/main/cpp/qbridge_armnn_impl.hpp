@@ -231,7 +231,7 @@ inline bool ArmnnNetwork::load(ArmnnRuntime& runtime, const void* model, std::si
         return false;
     }
     n.runtime = static_cast<armnn::IRuntime*>(runtime.handle());
-    return detail::guarded(n.error, "Arm NN", [&] {
+    bool ok = detail::guarded(n.error, "Arm NN", [&] {
         if (model == nullptr || modelBytes == 0) {
             throw std::invalid_argument("empty model");
         }
@@ -287,6 +287,19 @@ inline bool ArmnnNetwork::load(ArmnnRuntime& runtime, const void* model, std::si
         n.inputBound.assign(n.inputs.size(), false);
         n.outputBound.assign(n.outputs.size(), false);
     });
+    if (!ok) {
+        // A half-done load leaves nothing behind: no bindings, and the network unloaded if it was loaded.
+        std::string why = n.error;
+        unload();
+        n.error = why;
+        n.inputNames.clear();
+        n.outputNames.clear();
+        n.inputInfos.clear();
+        n.outputInfos.clear();
+        n.inputs.clear();
+        n.outputs.clear();
+    }
+    return ok;
 }
 
 inline std::string ArmnnNetwork::error() const {
