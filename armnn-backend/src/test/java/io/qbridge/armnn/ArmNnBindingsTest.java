@@ -49,6 +49,24 @@ class ArmNnBindingsTest {
         assertTrue(Arrays.asList(runtime.backendIds.split(",")).contains("CpuRef"), runtime.backendIds);
     }
 
+    /**
+     * Where Debian's CpuAcc backend is installed (arm64, armhf), every layer of a uint8 MobileNet
+     * runs on it, and its thread count is the Compute Library scheduler's.
+     */
+    @Test
+    void cpuAccRunsEveryLayerWhereInstalled() throws IOException {
+        Assumptions.assumeTrue(Arrays.asList(runtime.backendIds.split(",")).contains("CpuAcc"),
+                "no CpuAcc backend here (backends: " + runtime.backendIds + ")");
+        try (ArmnnNetwork net = load("mobilenet_v1_0.25_128_quant", ArmNnRuntime.DEFAULT_BACKENDS)) {
+            assertEquals("", net.error());
+            assertTrue(net.layerBackends().matches("CpuAcc:\\d+"), net.layerBackends());
+        }
+        runtime.useComputeLibraryThreads(1);
+        assertEquals(1, runtime.runtime.computeLibraryThreads());
+        runtime.useComputeLibraryThreads(2);
+        assertEquals(2, runtime.runtime.computeLibraryThreads());
+    }
+
     @Test
     void perChannelDepthwiseIsRefusedWithArmNnsReason() throws IOException {
         try (ArmnnNetwork net = load("person_detect", ArmNnRuntime.DEFAULT_BACKENDS)) {
