@@ -40,6 +40,10 @@ final class ArmNnExecutable implements Executable {
         this.runtime = runtime;
         this.threads = threads;
         Graph graph = plan.graph();
+        List<String> crashing = ArmNnPreflight.crashingOperators(graph);
+        if (!crashing.isEmpty()) {
+            throw new UnsupportedModelException("armnn", crashing);
+        }
         boolean importMemory = Boolean.parseBoolean(
                 ArmNnRuntime.setting("qbridge.armnn.importMemory", "QBRIDGE_ARMNN_IMPORT_MEMORY", "true"));
         ArmnnNetwork net = new ArmnnNetwork();
