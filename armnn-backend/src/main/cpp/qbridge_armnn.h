@@ -22,7 +22,10 @@ namespace qbridge_armnn {
  */
 class ArmnnRuntime {
 public:
-    /** Creates the runtime; on failure ok() is false and error() says why. An empty path means Arm NN's default. */
+    /**
+     * Creates the runtime; on failure ok() is false and error() says why. An empty path means the
+     * armnn22 folder beside the loaded libarmnn.so.22 where there is one, else Arm NN's built-in default.
+     */
     explicit ArmnnRuntime(const char* dynamicBackendsPath);
     ~ArmnnRuntime();
 

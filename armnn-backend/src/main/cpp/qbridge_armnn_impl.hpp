@@ -8,6 +8,7 @@
 #include <armnnTfLiteParser/ITfLiteParser.hpp>
 
 #include <dlfcn.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -86,6 +87,25 @@ inline arm_compute::IScheduler* computeLibraryScheduler() {
 }
 #endif
 
+// The armnn22 folder beside the libarmnn.so.22 this process loaded: where Debian puts the dynamic
+// backends, found also when the library comes from an unpacked sysroot (LD_LIBRARY_PATH, emulation)
+// rather than from the path compiled into Arm NN.
+inline std::string dynamicBackendsBesideLibarmnn() {
+    Dl_info info;
+    auto create = static_cast<armnn::IRuntimePtr (*)(const armnn::IRuntime::CreationOptions&)>(&armnn::IRuntime::Create);
+    if (dladdr(reinterpret_cast<void*>(create), &info) == 0 || info.dli_fname == nullptr) {
+        return "";
+    }
+    std::string lib = info.dli_fname;
+    std::size_t slash = lib.rfind('/');
+    if (slash == std::string::npos) {
+        return "";
+    }
+    std::string dir = lib.substr(0, slash) + "/armnn22";
+    struct stat st;
+    return stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? dir : "";
+}
+
 } // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -97,8 +117,10 @@ struct ArmnnRuntime::Impl {
 inline ArmnnRuntime::ArmnnRuntime(const char* dynamicBackendsPath) : impl_(new Impl()) {
     detail::guarded(impl_->error, "IRuntime::Create", [&] {
         armnn::IRuntime::CreationOptions options;
-        if (dynamicBackendsPath != nullptr) {
+        if (dynamicBackendsPath != nullptr && *dynamicBackendsPath != 0) {
             options.m_DynamicBackendsPath = dynamicBackendsPath;
+        } else {
+            options.m_DynamicBackendsPath = detail::dynamicBackendsBesideLibarmnn();
         }
         impl_->runtime = armnn::IRuntime::Create(options);
     });

@@ -7,8 +7,8 @@ import io.qbridge.plan.Plan;
 import java.nio.ByteBuffer;
 
 /**
- * Arm NN 20.08 (Debian's libarmnn22) as a qbridge backend: the model's .tflite bytes go to Arm NN's
- * own TfLite parser, the network is optimized for the preferred backends ({@code CpuAcc,CpuRef}
+ * Arm NN 20.08 (Debian's libarmnn22) as a qbridge backend: the model, as validated by qbridge and
+ * written anew, goes to Arm NN's own TfLite parser, the network is optimized for the preferred backends ({@code CpuAcc,CpuRef}
  * unless {@code qbridge.armnn.backends} says otherwise) and loaded into the process's one runtime.
  * Arm NN rounds differently from TFLite's reference kernels: its results are held to a tolerance,
  * not bit-exactness. Registered through {@code META-INF/services/io.qbridge.backend.Backend}.
@@ -41,6 +41,6 @@ public final class ArmNnBackend implements Backend {
             throw new io.qbridge.BackendUnavailableException("the armnn backend cannot run here: "
                     + ArmNnRuntime.unavailableReason());
         }
-        return new ArmNnExecutable(rt, plan, modelBytes, ArmNnRuntime.preferredBackends(), threads);
+        return new ArmNnExecutable(rt, plan, ArmNnRuntime.preferredBackends(), threads);
     }
 }

@@ -8,6 +8,7 @@ import io.qbridge.backend.Executable;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.plan.Plan;
+import io.qbridge.tflite.ModelWriter;
 import org.bytedeco.javacpp.BytePointer;
 
 import java.nio.ByteBuffer;
@@ -36,7 +37,7 @@ final class ArmNnExecutable implements Executable {
     private final String layerBackends;
     private boolean closed;
 
-    ArmNnExecutable(ArmNnRuntime runtime, Plan plan, ByteBuffer modelBytes, String preferredBackends, int threads) {
+    ArmNnExecutable(ArmNnRuntime runtime, Plan plan, String preferredBackends, int threads) {
         this.runtime = runtime;
         this.threads = threads;
         Graph graph = plan.graph();
@@ -47,7 +48,10 @@ final class ArmNnExecutable implements Executable {
         boolean importMemory = Boolean.parseBoolean(
                 ArmNnRuntime.setting("qbridge.armnn.importMemory", "QBRIDGE_ARMNN_IMPORT_MEMORY", "true"));
         ArmnnNetwork net = new ArmnnNetwork();
-        BytePointer model = nativeCopy(modelBytes);
+        // Arm NN's parser gets the validated Graph written anew, not the caller's bytes: it trusts its
+        // input (a corrupted file that still passes Java's validation, e.g. through fields qbridge
+        // does not read, made it segfault in TfLiteParser::CreateNetworkFromModel: CorruptionTest).
+        BytePointer model = nativeCopy(ModelWriter.toByteBuffer(graph));
         try {
             if (!net.load(runtime.runtime, model, model.limit() - model.position(), preferredBackends, importMemory)) {
                 throw new UnsupportedModelException("armnn", List.of("Arm NN 20.08: " + net.error()));

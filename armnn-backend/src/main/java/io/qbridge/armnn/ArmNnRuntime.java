@@ -18,7 +18,8 @@ import java.util.logging.Logger;
  * <li>{@code qbridge.armnn.backends} / {@code QBRIDGE_ARMNN_BACKENDS}: preferred Arm NN backends,
  * best first (default {@code CpuAcc,CpuRef}); layers the first cannot run go to the next.</li>
  * <li>{@code qbridge.armnn.dynamicBackendsPath} / {@code QBRIDGE_ARMNN_DYNAMIC_BACKENDS}: the folder
- * of Arm NN's dynamic backends (default Debian's {@code /usr/lib/<triplet>/armnn22}).</li>
+ * of Arm NN's dynamic backends (default Debian's {@code /usr/lib/<triplet>/armnn22}, else the
+ * {@code armnn22} folder beside the libarmnn.so.22 that was loaded, e.g. from an unpacked sysroot).</li>
  * </ul>
  */
 final class ArmNnRuntime {
@@ -113,7 +114,7 @@ final class ArmNnRuntime {
         return setting("qbridge.armnn.backends", "QBRIDGE_ARMNN_BACKENDS", DEFAULT_BACKENDS);
     }
 
-    /** Debian's folder for this architecture when it exists, else "" (Arm NN's built-in default). */
+    /** Debian's folder for this architecture when it exists, else "" (the façade then looks beside libarmnn). */
     static String dynamicBackendsPath() {
         String triplet = switch (System.getProperty("os.arch").toLowerCase(Locale.ROOT)) {
             case "amd64", "x86_64" -> "x86_64-linux-gnu";

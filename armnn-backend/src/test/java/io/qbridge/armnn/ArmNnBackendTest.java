@@ -31,12 +31,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ArmNnBackendTest {
     /**
-     * Arm NN 20.08 vs TFLite's integer kernels on a whole uint8 MobileNet, random inputs: its own
-     * CpuRef and CpuAcc were measured to differ by up to 2, and CpuRef differs from java by up to 5
-     * (measured here with seeds 1, 2, 2008: 5 on mobilenet_v1_0.25_128_quant, 4 on
-     * mobilenet_v1_0.5_160_quant and mobilenet_v2_1.0_224_quant). The top-1 was the same on all.
+     * Arm NN 20.08 vs TFLite's integer kernels on a whole 8-bit MobileNet, random inputs: its own
+     * CpuRef and CpuAcc were measured to differ by up to 2 (../shared/README.md); CpuRef differs from
+     * java by more, because a rounding difference of 1 in an early layer grows through the layers and
+     * the softmax (measured here, seeds 1, 2, 2008: up to 5 on mobilenet_v1_0.25_128_quant, 7 on
+     * mobilenet_v1_0.5_160_quant, 4 on mobilenet_v2_1.0_224_quant). The top-1 was the same on all.
      */
-    static final int TOLERANCE = 6;
+    static final int TOLERANCE = 8;
 
     private static void assumeArmNn() {
         Assumptions.assumeTrue(ArmNnRuntime.unavailableReason() == null,
@@ -147,15 +148,29 @@ class ArmNnBackendTest {
         return worst;
     }
 
+    /**
+     * person_detect as written in the file is refused by Arm NN 20.08 ("Quantization dimension for
+     * per-axis quantization expected to be 0 on tensor bias, but got: 3": ArmNnBindingsTest). The
+     * backend hands Arm NN the validated model written anew, where a 1-D bias is quantized along
+     * its only axis, 0: then Arm NN runs it, and agrees with java.
+     */
     @Test
-    void perChannelDepthwiseRefusedWithArmNnsReason() {
+    void personDetectRunsOnceWrittenAnewAndAgreesWithJava() throws IOException {
         assumeArmNn();
         Path model = SharedData.model("person_detect");
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> new Interpreter(model, new Interpreter.Options().setBackend(Interpreter.Backend.ARMNN)).close());
-        assertTrue(e.getMessage().startsWith("the armnn backend cannot run this model: Arm NN 20.08: "), e.getMessage());
-        assertTrue(e.getMessage().contains("Quantization dimension for per-axis quantization expected to be 0 on tensor bias"),
-                e.getMessage());
+        for (String photo : new String[] {"person.bmp", "no_person.bmp"}) {
+            byte[] image;
+            try (Interpreter it = new Interpreter(model)) {
+                ImageInput.feed(it.getInputTensor(0), ImageInput.read(SharedData.require("images/" + photo)), null, null);
+                image = it.getInputTensor(0).bytes();
+            }
+            byte[] java = run(model, Interpreter.Backend.JAVA, 1, image);
+            byte[] armnn = run(model, Interpreter.Backend.ARMNN, 1, image);
+            for (int i = 0; i < java.length; i++) {
+                assertTrue(Math.abs(java[i] - armnn[i]) <= TOLERANCE, photo + " score " + i + ": java " + java[i] + ", armnn " + armnn[i]);
+            }
+            assertEquals(java[1] > java[0], armnn[1] > armnn[0], photo + ": person or not");
+        }
     }
 
     @ParameterizedTest
@@ -166,6 +181,16 @@ class ArmNnBackendTest {
         UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
                 () -> new Interpreter(model, new Interpreter.Options().setBackend(Interpreter.Backend.ARMNN)).close());
         assertTrue(e.getMessage().contains("'operatorPtr->inputs[i]' must be non-negative, received: -1"), e.getMessage());
+    }
+
+    /** Refused before Arm NN sees it: Arm NN 20.08 corrupts its heap on MEAN with a scalar axis (ArmNnPreflight). */
+    @Test
+    void meanWithScalarAxisNeverReachesArmNn() {
+        assumeArmNn();
+        Path model = SharedData.require("models/single-op-float/single_mean.tflite");
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
+                () -> new Interpreter(model, new Interpreter.Options().setBackend(Interpreter.Backend.ARMNN)).close());
+        assertTrue(e.getMessage().contains("MEAN (operator 0) with a scalar axis tensor"), e.getMessage());
     }
 
     /** Auto passes over Arm NN's refusal (where auto considers armnn at all) and runs the model elsewhere. */

@@ -19,7 +19,10 @@ public class ArmnnRuntime extends Pointer {
     /** Pointer cast constructor. Invokes {@link Pointer#Pointer(Pointer)}. */
     public ArmnnRuntime(Pointer p) { super(p); }
 
-    /** Creates the runtime; on failure ok() is false and error() says why. An empty path means Arm NN's default. */
+    /**
+     * Creates the runtime; on failure ok() is false and error() says why. An empty path means the
+     * armnn22 folder beside the loaded libarmnn.so.22 where there is one, else Arm NN's built-in default.
+     */
     public ArmnnRuntime(@Cast("const char*") BytePointer dynamicBackendsPath) { super((Pointer)null); allocate(dynamicBackendsPath); }
     private native void allocate(@Cast("const char*") BytePointer dynamicBackendsPath);
     public ArmnnRuntime(String dynamicBackendsPath) { super((Pointer)null); allocate(dynamicBackendsPath); }
