@@ -2,7 +2,7 @@
 # Unpacks Debian's Arm NN 20.08 and Arm Compute Library 20.08 for Arm targets, without installing
 # them, into <repo>/.toolchains/armnn-<arch>/ (gitignored): the headers and libraries that
 # armnn-backend cross-compiles its JNI library against (Maven profile armnn-linux-<arch>), and the
-# runtime libraries and dynamic backends (CpuAcc, CpuRef) that emulated test runs load
+# runtime libraries and dynamic backends (CpuAcc on arm64, CpuRef) that emulated test runs load
 # (qemu-<arch> -L <this folder>:<cross libc>, or LD_LIBRARY_PATH into it).
 #
 #   cross-toolchains/armnn-sysroot.sh            # arm64
@@ -19,17 +19,21 @@ toolchains=${QBRIDGE_TOOLCHAINS:-$repo/.toolchains}
 # Arm NN with its TfLite parser, the CpuAcc (NEON, Compute Library) and CpuRef backends, the
 # headers (Arm NN's, the Compute Library's for its scheduler), and what they load beyond the cross
 # compilers' libc/libstdc++/libgcc (flatbuffers). Checked with apt-cache depends.
-packages=(libarmnn22 libarmnntfliteparser22 libarmnn-cpuacc-backend22 libarmnn-cpuref-backend22
+common_packages=(libarmnn22 libarmnntfliteparser22 libarmnn-cpuref-backend22
     libarmnnaclcommon22 libarm-compute20 libflatbuffers2
     libarmnn-dev libarmnntfliteparser-dev libarm-compute-dev)
+# Debian builds CpuAcc for arm64 only: armhf has CpuRef.
+declare -A extra_packages=([arm64]=libarmnn-cpuacc-backend22 [armhf]=)
 declare -A triplet=([arm64]=aarch64-linux-gnu [armhf]=arm-linux-gnueabihf)
 
 say() { echo "armnn-sysroot: $*"; }
 
 setup() {
     local arch=$1 root=$toolchains/armnn-$1 apt=$toolchains/.apt-$1
-    local stamp=$root/.qbridge-armnn-unpacked want="${packages[*]}"
     [ -n "${triplet[$arch]:-}" ] || { say "unknown architecture '$arch' (arm64 or armhf)"; return 1; }
+    # shellcheck disable=SC2206
+    local packages=("${common_packages[@]}" ${extra_packages[$arch]})
+    local stamp=$root/.qbridge-armnn-unpacked want="${packages[*]}"
     if [ -f "$stamp" ] && [ "$(head -n1 "$stamp")" = "$want" ] \
             && [ -f "$root/usr/include/armnnTfLiteParser/ITfLiteParser.hpp" ]; then
         say "$arch already set up: $root"
@@ -42,9 +46,16 @@ setup() {
         -o Acquire::Languages=none -o APT::Sandbox::User="$(id -un)")
     local try
     for try in 1 2 3; do
-        # A mirror being synced can serve an index of the wrong size for a moment: try again.
+        # A mirror being synced can serve an index of the wrong size for a moment: try again. A
+        # failed secondary index (e.g. security updates) does not matter while the main one has
+        # every package needed.
         if apt-get -qq "${opts[@]}" update; then break; fi
-        [ $try -lt 3 ] || { say "apt-get update for $arch failed"; return 1; }
+        if [ $try -eq 3 ]; then
+            apt-cache "${opts[@]}" show "${packages[0]}:$arch" >/dev/null 2>&1 \
+                || { say "apt-get update for $arch failed"; return 1; }
+            say "apt-get update for $arch reported errors; the package lists it has suffice"
+            break
+        fi
         sleep $((try * 10))
     done
     local debs qualified=() p
@@ -67,7 +78,9 @@ setup() {
     { echo "$want"; (cd "$debs" && ls -1 ./*.deb | sed 's|^\./||'); } > "$stamp"
     rm -rf "$debs"
     local libdir=$root/usr/lib/${triplet[$arch]}
-    for p in libarmnn.so.22 libarmnnTfLiteParser.so.22 armnn22/Arm_CpuAcc_backend.so armnn22/Arm_CpuRef_backend.so; do
+    local expected=(libarmnn.so.22 libarmnnTfLiteParser.so.22 armnn22/Arm_CpuRef_backend.so)
+    [ "$arch" != arm64 ] || expected+=(armnn22/Arm_CpuAcc_backend.so)
+    for p in "${expected[@]}"; do
         [ -e "$libdir/$p" ] || { say "ERROR: $libdir/$p missing after unpacking"; return 1; }
     done
     say "unpacked Arm NN for $arch: $root ($(du -sh "$root" | cut -f1))"

@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * A model loaded into Arm NN. Each graph input and output lives in native memory of its own
@@ -26,6 +27,7 @@ import java.util.Map;
  * memory directly where they can; otherwise Arm NN copies in and out of its own tensors.
  */
 final class ArmNnExecutable implements Executable {
+    private static final Logger LOG = Logger.getLogger(ArmNnExecutable.class.getName());
     private static final int ALIGNMENT = 64;
 
     private final ArmNnRuntime runtime;
@@ -79,6 +81,8 @@ final class ArmNnExecutable implements Executable {
             model.close();
         }
         this.usesComputeLibrary = layerBackends.contains("CpuAcc");
+        LOG.fine(() -> "qbridge: Arm NN runs the model's layers on " + layerBackends + " (preferred " + preferredBackends
+                + ", " + threads + " thread" + (threads == 1 ? ")" : "s)"));
         if (usesComputeLibrary) {
             runtime.useComputeLibraryThreads(threads);
         }
