@@ -7,8 +7,12 @@
 #include <armnn/Exceptions.hpp>
 #include <armnnTfLiteParser/ITfLiteParser.hpp>
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <algorithm>
 #include <cstdint>
@@ -106,6 +110,27 @@ inline std::string dynamicBackendsBesideLibarmnn() {
     return stat(dir.c_str(), &st) == 0 && S_ISDIR(st.st_mode) ? dir : "";
 }
 
+// Lists the folder the way Arm NN's backend scan will, and says why it cannot: a 32-bit process on a
+// file system with 64-bit inode numbers gets EOVERFLOW from readdir (armv7 under QEMU on ext4), and
+// Arm NN 20.08 aborts on that instead of throwing.
+inline std::string unlistableFolder(const std::string& dir) {
+    DIR* d = opendir(dir.c_str());
+    if (d == nullptr) {
+        return "";  // a missing folder is Arm NN's to report
+    }
+    errno = 0;
+    while (readdir(d) != nullptr) {
+    }
+    int err = errno;
+    closedir(d);
+    if (err == 0) {
+        return "";
+    }
+    return "cannot list the dynamic backends folder " + dir + ": " + std::strerror(err)
+            + (err == EOVERFLOW ? " (a 32-bit process on a file system with 64-bit inode numbers: put the folder on a"
+                                  " tmpfs, or set qbridge.armnn.dynamicBackendsPath to a copy there)" : "");
+}
+
 } // namespace detail
 
 // ---------------------------------------------------------------------------------------------
@@ -121,6 +146,12 @@ inline ArmnnRuntime::ArmnnRuntime(const char* dynamicBackendsPath) : impl_(new I
             options.m_DynamicBackendsPath = dynamicBackendsPath;
         } else {
             options.m_DynamicBackendsPath = detail::dynamicBackendsBesideLibarmnn();
+        }
+        if (!options.m_DynamicBackendsPath.empty()) {
+            std::string why = detail::unlistableFolder(options.m_DynamicBackendsPath);
+            if (!why.empty()) {
+                throw std::runtime_error(why);
+            }
         }
         impl_->runtime = armnn::IRuntime::Create(options);
     });

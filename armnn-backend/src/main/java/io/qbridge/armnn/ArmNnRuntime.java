@@ -82,7 +82,7 @@ final class ArmNnRuntime {
         String path = dynamicBackendsPath();
         ArmnnRuntime rt = new ArmnnRuntime(path);
         if (!rt.ok()) {
-            unavailable = "Arm NN's runtime could not be created (dynamic backends in '" + path + "'): " + rt.error();
+            unavailable = "Arm NN's runtime could not be created: " + rt.error();
             rt.close();
             return;
         }
