@@ -18,7 +18,12 @@ if [ ! -x "$java" ] || ! command -v "$qemu" >/dev/null; then
     echo "qemu-java.sh: $java or $qemu missing: run cross-toolchains/setup.sh" >&2
     exit 1
 fi
-guest_env=(-E "LD_LIBRARY_PATH=$target/lib/$triplet:$target/usr/lib/$triplet")
+library_path=$target/lib/$triplet:$target/usr/lib/$triplet
+# Debian's Arm NN for the armnn backend, where cross-toolchains/armnn-sysroot.sh has unpacked it
+# (the backend finds its dynamic backends beside libarmnn.so.22)
+armnn=$repo/.toolchains/armnn-$arch/usr/lib/$triplet
+[ ! -d "$armnn" ] || library_path=$armnn:$library_path
+guest_env=(-E "LD_LIBRARY_PATH=$library_path")
 java_options=()
 if [ "$arch" = armhf ]; then
     # A 32-bit guest gets EOVERFLOW listing directories on this host's ext4 (64-bit directory

@@ -43,6 +43,12 @@ record ArmToolchain(Target target, Path archRoot, Path java, List<Path> libraryP
                 libs.add(p);
             }
         }
+        // Debian's Arm NN for the armnn backend, where cross-toolchains/armnn-sysroot.sh has unpacked it
+        // (its dynamic backends are found beside libarmnn.so.22)
+        Path armnn = root.resolve("armnn-" + target.debianArch).resolve("usr/lib/" + target.triplet);
+        if (Files.isDirectory(armnn)) {
+            libs.add(armnn);
+        }
         Path plugin = root.resolve("qemu-icount/libqbridge_icount.so");
         return new ArmToolchain(target, archRoot, java, libs, qemu, Files.isRegularFile(plugin) ? plugin : null);
     }
