@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs what building and testing qbridge needs on Debian/Ubuntu, when it is missing:
-# a JDK 17+, Maven, a C++ compiler and CMake (for the native library of this host).
-# apt-get as root, else through sudo. Idempotent and quiet when everything is there.
+# a JDK 17+, Maven, a C++ compiler and CMake (native libraries), and Debian's Arm NN 20.08
+# development packages for the armnn backend (skipped where the distribution has none: the
+# backend then reports itself unavailable). apt-get as root, else through sudo. Idempotent and
+# quiet when everything is there.
 set -euo pipefail
 
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
+
 missing=()
-java_major() {
-    java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1
-}
 if ! command -v javac >/dev/null 2>&1 || [ "$(java_major)" -lt 17 ] 2>/dev/null; then
     missing+=(openjdk-17-jdk-headless)
 fi
@@ -15,19 +17,33 @@ command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v g++ >/dev/null 2>&1 || missing+=(g++)
 command -v cmake >/dev/null 2>&1 || missing+=(cmake)
 command -v make >/dev/null 2>&1 || missing+=(make)
+armnn_missing=()
+for p in libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22; do
+    installed "$p" || armnn_missing+=("$p")
+done
 
-if [ ${#missing[@]} -eq 0 ]; then
+if [ ${#missing[@]} -eq 0 ] && [ ${#armnn_missing[@]} -eq 0 ]; then
     exit 0
 fi
-echo "qbridge: installing ${missing[*]}" >&2
 if [ "$(id -u)" -eq 0 ]; then
     SUDO=()
 elif command -v sudo >/dev/null 2>&1; then
     SUDO=(sudo)
 else
-    echo "qbridge: need root or sudo to install: ${missing[*]}" >&2
+    echo "qbridge: need root or sudo to install: ${missing[*]} ${armnn_missing[*]}" >&2
     exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -qq
-"${SUDO[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+apt_get() { "${SUDO[@]}" apt-get -qq -o DPkg::Lock::Timeout=600 "$@"; }
+apt_get update || echo "qbridge: apt-get update reported errors; trying to install anyway" >&2
+for p in "${armnn_missing[@]}"; do
+    if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+        missing+=("$p")
+    else
+        echo "qbridge: $p is not available here: the armnn backend will be unavailable" >&2
+    fi
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    echo "qbridge: installing ${missing[*]}" >&2
+    apt_get install -y --no-install-recommends "${missing[@]}" >/dev/null
+fi

@@ -55,7 +55,8 @@ public final class Tensor {
      * valid until the interpreter is closed.
      */
     public ByteBuffer buffer() {
-        return buffer.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        // slice: index 0 is the tensor's first byte even when the backend's buffer starts further in
+        return buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     /** Copies exactly {@link #numBytes()} bytes from src's position (which advances). */

@@ -158,7 +158,8 @@ final class ArmNnExecutable implements Executable {
             throw new IllegalArgumentException("tensor " + tensorIndex + " is not a graph input or output:"
                     + " the armnn backend exposes only those");
         }
-        return b.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        // javacpp's view of the aligned block starts at its position: slice so that index 0 is the tensor's first byte
+        return b.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
 
     @Override
