@@ -11,9 +11,7 @@ import io.qbridge.tflite.ModelReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -107,7 +105,7 @@ public final class Interpreter implements AutoCloseable {
     }
 
     public Interpreter(Path modelFile, Options options) throws IOException {
-        this(map(modelFile), options);
+        this(ModelReader.map(modelFile), options, modelFile);
     }
 
     public Interpreter(ByteBuffer model) {
@@ -116,23 +114,25 @@ public final class Interpreter implements AutoCloseable {
 
     /** Runs a model held in memory; the buffer must not change while the interpreter lives. */
     public Interpreter(ByteBuffer model, Options options) {
+        this(model, options, null);
+    }
+
+    /** @param source the model's file, named in the message of an InvalidModelException; may be null */
+    private Interpreter(ByteBuffer model, Options options, Path source) {
         ByteBuffer bytes = model.slice().order(ByteOrder.LITTLE_ENDIAN);
-        this.graph = ModelReader.read(bytes);
+        Graph read;
+        try {
+            read = ModelReader.read(bytes);
+        } catch (InvalidModelException e) {
+            throw source == null ? e : new InvalidModelException(source + ": " + e.getMessage(), e);
+        }
+        this.graph = read;
         this.plan = Planner.plan(graph);
         Selected s = select(options, plan, bytes);
         this.backend = s.backend;
         this.executable = s.executable;
         this.inputs = tensors(graph.inputs());
         this.outputs = tensors(graph.outputs());
-    }
-
-    private static ByteBuffer map(Path file) throws IOException {
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            if (ch.size() > Integer.MAX_VALUE) {
-                throw new InvalidModelException(file + " is larger than 2 GiB");
-            }
-            return ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size());
-        }
     }
 
     private record Selected(io.qbridge.backend.Backend backend, Executable executable) {

@@ -22,8 +22,31 @@ public sealed interface OpOptions {
         }
     }
 
-    /** An options table of a kind qbridge does not read; kept so that the model can be described. */
-    record Unparsed(int unionType) implements OpOptions {
+    /**
+     * An options table of a kind qbridge does not interpret. When all its fields are scalars it is
+     * kept field by field ({@code fields[id]}: the raw little-endian bytes, null where absent) so
+     * that writing the model reproduces it; {@code fields} is null when it could not be kept.
+     */
+    record Unparsed(int unionType, byte[][] fields) implements OpOptions {
+        public Unparsed(int unionType) {
+            this(unionType, null);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Unparsed u && unionType == u.unionType && Arrays.deepEquals(fields, u.fields);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * unionType + Arrays.deepHashCode(fields);
+        }
+
+        @Override
+        public String toString() {
+            return "Unparsed[unionType=" + unionType + (fields == null ? ", not kept" : ", " + fields.length + " fields")
+                    + "]";
+        }
     }
 
     record Conv2D(Padding padding, int strideW, int strideH, Activation activation,

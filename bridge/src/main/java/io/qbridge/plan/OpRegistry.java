@@ -1,6 +1,12 @@
 package io.qbridge.plan;
 
+import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.PoolOps;
+import io.qbridge.plan.ops.ReduceOps;
+import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.ShapeOps;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.HashMap;
@@ -14,6 +20,23 @@ public final class OpRegistry {
         PREPARERS.put(BuiltinOperator.CONV_2D, ConvOps::prepareConv2D);
         PREPARERS.put(BuiltinOperator.DEPTHWISE_CONV_2D, ConvOps::prepareDepthwiseConv2D);
         PREPARERS.put(BuiltinOperator.FULLY_CONNECTED, ConvOps::prepareFullyConnected);
+        PREPARERS.put(BuiltinOperator.AVERAGE_POOL_2D, PoolOps::prepareAveragePool2D);
+        PREPARERS.put(BuiltinOperator.MAX_POOL_2D, PoolOps::prepareMaxPool2D);
+        PREPARERS.put(BuiltinOperator.MEAN, ReduceOps::prepareMean);
+        PREPARERS.put(BuiltinOperator.SOFTMAX, ActivationOps::prepareSoftmax);
+        PREPARERS.put(BuiltinOperator.LOGISTIC, ActivationOps::prepareLogistic);
+        PREPARERS.put(BuiltinOperator.TANH, ActivationOps::prepareTanh);
+        PREPARERS.put(BuiltinOperator.RELU, ActivationOps::prepareRelu);
+        PREPARERS.put(BuiltinOperator.RELU6, ActivationOps::prepareRelu6);
+        PREPARERS.put(BuiltinOperator.ADD, ElementwiseOps::prepareAdd);
+        PREPARERS.put(BuiltinOperator.MUL, ElementwiseOps::prepareMul);
+        PREPARERS.put(BuiltinOperator.CONCATENATION, ShapeOps::prepareConcatenation);
+        PREPARERS.put(BuiltinOperator.RESHAPE, ShapeOps::prepareReshape);
+        PREPARERS.put(BuiltinOperator.SQUEEZE, ShapeOps::prepareSqueeze);
+        PREPARERS.put(BuiltinOperator.PAD, ShapeOps::preparePad);
+        PREPARERS.put(BuiltinOperator.PADV2, ShapeOps::preparePad);
+        PREPARERS.put(BuiltinOperator.QUANTIZE, QuantizeOps::prepareQuantize);
+        PREPARERS.put(BuiltinOperator.DEQUANTIZE, QuantizeOps::prepareDequantize);
     }
 
     private OpRegistry() {

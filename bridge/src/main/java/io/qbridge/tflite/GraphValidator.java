@@ -8,7 +8,7 @@ import io.qbridge.graph.TensorSpec;
 /**
  * Checks that a graph's data flow is well formed: every tensor an operator reads is a constant, a
  * graph input or the output of an earlier operator; no tensor is written twice or is both a
- * constant and an output; every graph output is produced.
+ * constant and an output; every graph output is produced and is not a constant.
  */
 public final class GraphValidator {
     private GraphValidator() {
@@ -51,6 +51,10 @@ public final class GraphValidator {
             }
         }
         for (int out : graph.outputs()) {
+            if (graph.tensor(out).isConstant()) {
+                // Outputs live in the arena, constants do not; no converter emits a constant output.
+                throw new InvalidModelException("graph output " + graph.tensor(out) + " is a constant");
+            }
             if (!available[out]) {
                 throw new InvalidModelException("graph output " + graph.tensor(out) + " is never computed");
             }

@@ -20,6 +20,7 @@ import io.qbridge.tflite.schema.Tensor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -44,22 +45,36 @@ public final class ModelReader {
     private ModelReader() {
     }
 
-    /** Memory-maps and reads a model file. */
+    /** Memory-maps and reads a model file; messages about a malformed file name the file. */
     public static Graph read(Path path) throws IOException {
-        ByteBuffer mapped;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            long size = channel.size();
-            if (size > Integer.MAX_VALUE) {
-                throw new InvalidModelException(path + ": " + size + " bytes is larger than the 2 GiB a .tflite file can be");
-            }
-            mapped = channel.map(FileChannel.MapMode.READ_ONLY, 0, size);
-        } catch (NoSuchFileException e) {
-            throw new NoSuchFileException(path.toString(), null, "model file not found");
+        ByteBuffer mapped = map(path);
+        try {
+            return read(mapped);
+        } catch (InvalidModelException e) {
+            throw new InvalidModelException(path + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * Memory-maps a model file read-only, little-endian. A missing file gives NoSuchFileException;
+     * a directory, an empty file or one over 2 GiB an InvalidModelException naming the file.
+     */
+    public static ByteBuffer map(Path path) throws IOException {
         if (Files.isDirectory(path)) {
             throw new InvalidModelException(path + " is a directory, not a .tflite file");
         }
-        return read(mapped);
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size == 0) {
+                throw new InvalidModelException(path + " is empty, not a .tflite file");
+            }
+            if (size > Integer.MAX_VALUE) {
+                throw new InvalidModelException(path + ": " + size + " bytes is larger than the 2 GiB a .tflite file can be");
+            }
+            return channel.map(FileChannel.MapMode.READ_ONLY, 0, size).order(ByteOrder.LITTLE_ENDIAN);
+        } catch (NoSuchFileException e) {
+            throw new NoSuchFileException(path.toString(), null, "model file not found");
+        }
     }
 
     /** Reads a model held in memory; the buffer is not copied, so it must not change afterwards. */
@@ -102,12 +117,13 @@ public final class ModelReader {
                 throw invalid("not a TensorFlow Lite model: file identifier is '" + printable(id)
                         + "', expected 'TFL3'");
             }
+            Verifier.verify(bb);
             try {
                 return parse();
             } catch (InvalidModelException e) {
                 throw e;
             } catch (RuntimeException e) {
-                // IndexOutOfBounds / IllegalArgument from an offset that points outside the file.
+                // The Verifier makes this unreachable; kept so that a gap in it still gives a clean error.
                 throw new InvalidModelException(where + ": malformed flatbuffer (" + e.getClass().getSimpleName()
                         + (e.getMessage() != null ? ": " + e.getMessage() : "") + ")", e);
             }
@@ -143,9 +159,10 @@ public final class ModelReader {
             int[] inputs = readIndices(sg.inputsLength(), sg::inputs, tensorCount, "graph inputs");
             int[] outputs = readIndices(sg.outputsLength(), sg::outputs, tensorCount, "graph outputs");
             List<Operator> operators = readOperators(sg, codes, customCodes, tensorCount);
+            demoteEmptyBuffersOfComputedTensors(tensors, operators, inputs);
 
             where = "model";
-            String description = model.description();
+            String description = text(model.descriptionAsByteBuffer());
             List<Graph.Metadata> metadata = new ArrayList<>();
             int metadataCount = length(model.metadataLength(), 4, "metadata");
             for (int i = 0; i < metadataCount; i++) {
@@ -156,12 +173,36 @@ public final class ModelReader {
                     throw invalid("buffer index " + b + " out of range (" + bufferCount + " buffers)");
                 }
                 ByteBuffer data = buffers[(int) b];
-                metadata.add(new Graph.Metadata(m.name() == null ? "" : m.name(),
+                String metadataName = text(m.nameAsByteBuffer());
+                metadata.add(new Graph.Metadata(metadataName == null ? "" : metadataName,
                         data == null ? ByteBuffer.allocate(0) : data));
             }
             Graph graph = new Graph(tensors, operators, inputs, outputs, description, metadata);
             GraphValidator.validateDataflow(graph);
             return graph;
+        }
+
+        /**
+         * A zero-element tensor with an empty data vector is a constant (e.g. an empty paddings
+         * list) unless an operator writes it or it is fed as a graph input.
+         */
+        private static void demoteEmptyBuffersOfComputedTensors(List<TensorSpec> tensors, List<Operator> operators,
+                                                                int[] inputs) {
+            boolean[] computed = new boolean[tensors.size()];
+            for (int in : inputs) {
+                computed[in] = true;
+            }
+            for (Operator op : operators) {
+                for (int k = 0; k < op.outputCount(); k++) {
+                    computed[op.output(k)] = true;
+                }
+            }
+            for (int i = 0; i < computed.length; i++) {
+                TensorSpec t = tensors.get(i);
+                if (computed[i] && t.isConstant() && t.elementCount() == 0) {
+                    tensors.set(i, new TensorSpec(i, t.name(), t.type(), t.shape(), t.quant(), null, t.isVariable()));
+                }
+            }
         }
 
         private ByteBuffer[] readBuffers(Model model, int count) {
@@ -172,13 +213,13 @@ public final class ModelReader {
                 if (b == null) {
                     continue;
                 }
-                int n = b.dataLength();
-                if (n == 0) {
-                    continue;
-                }
-                length(n, 1, "data");
+                // A present but empty data vector stays an empty buffer: readTensors decides whether
+                // it is a zero-element constant or (TFLite's convention) no data at all.
                 ByteBuffer data = b.dataAsByteBuffer();
-                buffers[i] = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+                if (data != null) {
+                    length(data.remaining(), 1, "data");
+                    buffers[i] = data.slice().order(ByteOrder.LITTLE_ENDIAN);
+                }
             }
             return buffers;
         }
@@ -195,8 +236,10 @@ public final class ModelReader {
                 // TFLite's rule: the larger of the two fields is the op code (files written before
                 // builtin_code existed leave it 0; ops numbered past 127 store 127 in the byte field).
                 int code = Math.max(oc.deprecatedBuiltinCode(), oc.builtinCode());
-                if (code < 0 || code > BuiltinOperator.names.length - 1 && code != BuiltinOperator.CUSTOM) {
-                    throw invalid("unknown builtin operator code " + code);
+                // Codes past qbridge's schema are newer TFLite ops: well formed, reported by the
+                // planner as unsupported (BUILTIN_<code>), not as a malformed file.
+                if (code < 0) {
+                    throw invalid("builtin operator code " + code + " is negative");
                 }
                 codes[i] = new int[] {code, oc.version()};
             }
@@ -207,7 +250,7 @@ public final class ModelReader {
             String[] names = new String[count];
             for (int i = 0; i < count; i++) {
                 where = "operator code " + i;
-                names[i] = model.operatorCodes(i).customCode();
+                names[i] = text(model.operatorCodes(i).customCodeAsByteBuffer());
             }
             return names;
         }
@@ -219,7 +262,7 @@ public final class ModelReader {
             for (int i = 0; i < count; i++) {
                 where = "tensor " + i;
                 sg.tensors(t, i);
-                String name = t.name();
+                String name = text(t.nameAsByteBuffer());
                 if (name != null) {
                     where = "tensor " + i + " '" + name + "'";
                 }
@@ -255,6 +298,9 @@ public final class ModelReader {
                     throw invalid("buffer index " + bufferIndex + " out of range (" + buffers.length + " buffers)");
                 }
                 ByteBuffer data = buffers.length == 0 ? null : buffers[(int) bufferIndex];
+                if (data != null && data.remaining() == 0 && elements != 0) {
+                    data = null;   // TFLite: an empty buffer means the tensor has no constant data
+                }
                 if (data != null && type.byteSize() > 0 && data.remaining() != elements * type.byteSize()) {
                     throw invalid("buffer " + bufferIndex + " has " + data.remaining() + " bytes, the shape "
                             + java.util.Arrays.toString(shape) + " of " + type + " needs " + elements * type.byteSize());
@@ -289,6 +335,12 @@ public final class ModelReader {
                 throw invalid("quantization has " + scaleCount + " scales but " + zpCount + " zero points");
             }
             int axis = q.quantizedDimension();
+            if (scaleCount > 1 && shape.length == 1 && shape[0] == scaleCount) {
+                // Some converters (TFLite Micro's person_detect) give a per-channel bias the
+                // quantized dimension of its filter (3); a rank-1 tensor's channels can only be
+                // along dimension 0, which is what TFLite Micro's kernels assume.
+                axis = 0;
+            }
             if (scaleCount > 1) {
                 if (axis < 0 || axis >= shape.length) {
                     throw invalid("quantized dimension " + axis + " out of range for rank " + shape.length);
@@ -363,10 +415,34 @@ public final class ModelReader {
                     }
                 }
                 int[] outputs = readIndices(op.outputsLength(), op::outputs, tensorCount, "outputs");
+                checkOptionsType(code, op.builtinOptionsType() & 0xFF);
                 OpOptions options = OptionsCodec.read(op, this::invalid);
                 ops.add(new Operator(i, code, custom, codes[(int) codeIndex][1], inputs, outputs, options));
             }
             return ops;
+        }
+
+        /**
+         * The options union member must be the one the op takes: a mismatch would make the op
+         * read fields of another table. Members outside qbridge's schema are only allowed on
+         * ops qbridge has no options record for (those ops are refused later as unsupported).
+         */
+        private void checkOptionsType(int code, int type) {
+            if (type == BuiltinOptions.NONE) {
+                return;
+            }
+            int expected = expectedOptionsType(code);
+            boolean known = type < BuiltinOptions.names.length && !BuiltinOptions.names[type].isEmpty();
+            if (expected == -1 ? known : type != expected) {
+                throw invalid("builtin options are of union type " + type
+                        + (known ? " (" + BuiltinOptions.names[type] + ")" : "") + ", but this operator takes "
+                        + (expected == -1 ? "no options table qbridge knows" : BuiltinOptions.names[expected]));
+            }
+        }
+
+        /** A flatbuffer string; malformed UTF-8 (names are only labels) becomes U+FFFD, not an error. */
+        private static String text(ByteBuffer utf8) {
+            return utf8 == null ? null : StandardCharsets.UTF_8.decode(utf8).toString();
         }
 
         private static String printable(byte[] id) {
@@ -398,7 +474,9 @@ public final class ModelReader {
             case BuiltinOperator.SUM:
             case BuiltinOperator.REDUCE_MAX:
             case BuiltinOperator.REDUCE_MIN:
-            case BuiltinOperator.REDUCE_PROD: return BuiltinOptions.ReducerOptions;
+            case BuiltinOperator.REDUCE_PROD:
+            case BuiltinOperator.REDUCE_ANY:
+            case BuiltinOperator.REDUCE_ALL: return BuiltinOptions.ReducerOptions;
             case BuiltinOperator.SUB: return BuiltinOptions.SubOptions;
             case BuiltinOperator.SQUEEZE: return BuiltinOptions.SqueezeOptions;
             case BuiltinOperator.DEQUANTIZE: return BuiltinOptions.DequantizeOptions;

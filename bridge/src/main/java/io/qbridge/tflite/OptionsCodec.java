@@ -25,6 +25,8 @@ import io.qbridge.tflite.schema.SoftmaxOptions;
 import io.qbridge.tflite.schema.SqueezeOptions;
 import io.qbridge.tflite.schema.SubOptions;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.function.Function;
 
 /** Reads and writes the BuiltinOptions union of an operator as {@link OpOptions} records. */
@@ -140,8 +142,61 @@ final class OptionsCodec {
                 return new OpOptions.FakeQuant(o.min(), o.max(), o.numBits(), o.narrowRange());
             }
             default:
-                return new OpOptions.Unparsed(type);
+                return new OpOptions.Unparsed(type, rawScalarFields(op, type));
         }
+    }
+
+    /** A table read field by field without generated accessors (the Verifier checked its bounds). */
+    private static final class RawTable extends com.google.flatbuffers.Table {
+        byte[] field(int id, int width) {
+            int o = __offset(4 + 2 * id);
+            if (o == 0) {
+                return null;
+            }
+            byte[] v = new byte[width];
+            bb.get(bb_pos + o, v);
+            return v;
+        }
+    }
+
+    /** The raw fields of a scalar-only options table, or null when it is not one qbridge can keep. */
+    private static byte[][] rawScalarFields(Operator op, int type) {
+        int[] widths = OptionsTables.scalarWidths(type);
+        RawTable t = new RawTable();
+        if (widths == null || op.builtinOptions(t) == null) {
+            return null;
+        }
+        byte[][] fields = new byte[widths.length][];
+        for (int id = 0; id < widths.length; id++) {
+            fields[id] = t.field(id, widths[id]);
+        }
+        return fields;
+    }
+
+    /** Writes a kept options table back field by field, at the same field ids and widths. */
+    private static int writeRaw(FlatBufferBuilder b, OpOptions.Unparsed o) {
+        if (o.fields() == null) {
+            String name = OptionsTables.name(o.unionType());
+            throw new IllegalArgumentException("cannot write options table " + (name != null ? name : "of union type "
+                    + o.unionType()) + ": qbridge keeps only tables of scalars from TFLite's schema");
+        }
+        b.startTable(o.fields().length);
+        for (int id = o.fields().length - 1; id >= 0; id--) {
+            byte[] v = o.fields()[id];
+            if (v == null) {
+                continue;
+            }
+            ByteBuffer le = ByteBuffer.wrap(v).order(ByteOrder.LITTLE_ENDIAN);
+            switch (v.length) {
+                case 1 -> b.addByte(v[0]);
+                case 2 -> b.addShort(le.getShort());
+                case 4 -> b.addInt(le.getInt());
+                case 8 -> b.addLong(le.getLong());
+                default -> throw new IllegalArgumentException("field " + id + " of " + v.length + " bytes");
+            }
+            b.slot(id);
+        }
+        return b.endTable();
     }
 
     private static com.google.flatbuffers.Table table(Operator op, com.google.flatbuffers.Table t,
@@ -222,6 +277,8 @@ final class OptionsCodec {
             return FakeQuantOptions.createFakeQuantOptions(b, o.min(), o.max(), o.numBits(), o.narrowRange());
         } else if (options instanceof OpOptions.None) {
             return 0;
+        } else if (options instanceof OpOptions.Unparsed o) {
+            return writeRaw(b, o);
         }
         throw new IllegalArgumentException("cannot write options " + options
                 + ": qbridge does not know that options table");

@@ -23,7 +23,13 @@ final class JavaExecutable implements Executable {
             throw new QbridgeException("the model needs a " + plan.arenaBytes()
                     + "-byte arena, more than the Java backend can allocate");
         }
-        this.arena = new byte[(int) plan.arenaBytes()];
+        try {
+            this.arena = new byte[(int) plan.arenaBytes()];
+        } catch (OutOfMemoryError e) {
+            // One failed large allocation leaves the JVM intact: report it like any bad model.
+            throw new QbridgeException("the model needs a " + plan.arenaBytes() + "-byte arena; the Java heap (max "
+                    + Runtime.getRuntime().maxMemory() + " bytes) cannot hold it");
+        }
         this.parallel = new Parallel(threads);
         KernelContext ctx = new KernelContext(plan, arena, parallel);
         this.kernels = new JavaKernel[plan.ops().size()];

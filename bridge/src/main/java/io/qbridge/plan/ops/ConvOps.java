@@ -61,6 +61,9 @@ public final class ConvOps {
         TensorSpec filter = ctx.input(1);
         TensorSpec bias = ctx.optionalInput(2);
         TensorSpec output = ctx.output(0);
+        if (input.isConstant()) {   // the kernels read the input from the arena, where constants are not
+            throw ctx.unsupported("with a constant input " + PrepareContext.describe(input));
+        }
         ctx.requireRank(input, 4, "input");
         ctx.requireRank(filter, 4, "filter");
         ctx.requireRank(output, 4, "output");
@@ -115,6 +118,9 @@ public final class ConvOps {
         TensorSpec filter = ctx.input(1);
         TensorSpec bias = ctx.optionalInput(2);
         TensorSpec output = ctx.output(0);
+        if (input.isConstant()) {   // the kernels read the input from the arena, where constants are not
+            throw ctx.unsupported("with a constant input " + PrepareContext.describe(input));
+        }
         ctx.requireRank(filter, 2, "filter");
         ctx.requireConstant(filter, "filter");
         int outDepth = filter.dim(0);

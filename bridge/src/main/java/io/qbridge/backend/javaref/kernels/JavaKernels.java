@@ -4,7 +4,13 @@ import io.qbridge.backend.javaref.JavaKernel;
 import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PlannedOp;
+import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.PoolOps;
+import io.qbridge.plan.ops.ReduceOps;
+import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.ShapeOps;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -22,6 +28,19 @@ public final class JavaKernels {
     static {
         FACTORIES.put(ConvOps.ConvParams.class, ConvKernels::conv);
         FACTORIES.put(ConvOps.FullyConnectedParams.class, ConvKernels::fullyConnected);
+        FACTORIES.put(PoolOps.Pool2DParams.class, PoolKernels::pool);
+        FACTORIES.put(ReduceOps.MeanParams.class, ReduceKernels::mean);
+        FACTORIES.put(ActivationOps.SoftmaxParams.class, ActivationKernels::softmax);
+        FACTORIES.put(ActivationOps.LogisticTanhParams.class, ActivationKernels::logisticTanh);
+        FACTORIES.put(ActivationOps.ReluParams.class, ActivationKernels::relu);
+        FACTORIES.put(ElementwiseOps.AddParams.class, ElementwiseKernels::add);
+        FACTORIES.put(ElementwiseOps.MulParams.class, ElementwiseKernels::mul);
+        FACTORIES.put(ShapeOps.ConcatenationParams.class, ShapeKernels::concatenation);
+        FACTORIES.put(ShapeOps.ReshapeParams.class, ShapeKernels::reshape);
+        FACTORIES.put(ShapeOps.PadParams.class, ShapeKernels::pad);
+        FACTORIES.put(QuantizeOps.QuantizeParams.class, QuantizeKernels::quantize);
+        FACTORIES.put(QuantizeOps.RequantizeParams.class, QuantizeKernels::requantize);
+        FACTORIES.put(QuantizeOps.DequantizeParams.class, QuantizeKernels::dequantize);
     }
 
     private JavaKernels() {

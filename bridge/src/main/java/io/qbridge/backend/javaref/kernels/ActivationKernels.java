@@ -1,0 +1,214 @@
+package io.qbridge.backend.javaref.kernels;
+
+import io.qbridge.DataType;
+import io.qbridge.backend.javaref.JavaKernel;
+import io.qbridge.backend.javaref.KernelContext;
+import io.qbridge.backend.javaref.Parallel;
+import io.qbridge.numerics.FixedPoint;
+import io.qbridge.numerics.GemmlowpFixedPoint;
+import io.qbridge.plan.PlannedOp;
+import io.qbridge.plan.ops.ActivationOps;
+import io.qbridge.plan.ops.ActivationOps.LogisticTanhParams;
+import io.qbridge.plan.ops.ActivationOps.ReluParams;
+import io.qbridge.plan.ops.ActivationOps.SoftmaxParams;
+
+import static io.qbridge.backend.javaref.KernelContext.FLOATS;
+
+/**
+ * RELU, RELU6, LOGISTIC, TANH and SOFTMAX as TFLite's reference kernels. Quantized LOGISTIC,
+ * TANH and SOFTMAX use gemmlowp fixed point ({@link GemmlowpFixedPoint}); since the 8-bit
+ * input has only 256 values, LOGISTIC and TANH compute a 256-entry table once when compiled,
+ * from exactly that arithmetic. Inputs are read through a mask (0xFF uint8, -1 int8).
+ */
+final class ActivationKernels {
+    private static final int MIN_CHUNK = 16_384;
+
+    private ActivationKernels() {
+    }
+
+    static JavaKernel relu(PlannedOp op, KernelContext ctx) {
+        ReluParams p = (ReluParams) op.params();
+        byte[] arena = ctx.arena();
+        int in = ctx.offset(op.input(0));
+        int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        if (p.type() == DataType.FLOAT32) {
+            float low = p.lowF();
+            float high = p.highF();
+            return () -> par.forRange(p.size(), MIN_CHUNK, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    float v = (float) FLOATS.get(arena, in + i * 4);
+                    // reference Relu/Relu6: val > upper ? upper : val < lower ? lower : val
+                    FLOATS.set(arena, out + i * 4, v > high ? high : v < low ? low : v);
+                }
+            });
+        }
+        byte[] table = reluTable(p);
+        return lookup(arena, in, out, p.size(), p.type(), table, par);
+    }
+
+    /** TFLite's quantized ReluX for every 8-bit input value. */
+    private static byte[] reluTable(ReluParams p) {
+        byte[] table = new byte[256];
+        for (int q = p.type().minValue(); q <= p.type().maxValue(); q++) {
+            int v = p.outputZeroPoint()
+                    + FixedPoint.multiplyByQuantizedMultiplier(q - p.inputZeroPoint(), p.multiplier(), p.shift());
+            table[q & 0xFF] = (byte) Math.min(p.actMax(), Math.max(p.actMin(), v));
+        }
+        return table;
+    }
+
+    static JavaKernel logisticTanh(PlannedOp op, KernelContext ctx) {
+        LogisticTanhParams p = (LogisticTanhParams) op.params();
+        byte[] arena = ctx.arena();
+        int in = ctx.offset(op.input(0));
+        int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        if (p.type() == DataType.FLOAT32) {
+            boolean tanh = p.tanh();
+            return () -> par.forRange(p.size(), MIN_CHUNK / 8, (i0, i1) -> {
+                for (int i = i0; i < i1; i++) {
+                    float v = (float) FLOATS.get(arena, in + i * 4);
+                    FLOATS.set(arena, out + i * 4, tanh ? (float) Math.tanh(v) : logisticFloat(v));
+                }
+            });
+        }
+        byte[] table = new byte[256];
+        for (int q = p.type().minValue(); q <= p.type().maxValue(); q++) {
+            table[q & 0xFF] = (byte) logisticTanhQuantized(p, q);
+        }
+        return lookup(arena, in, out, p.size(), p.type(), table, par);
+    }
+
+    /** reference_ops::Logistic (float): exact cutoffs, then 1 / (1 + exp(-x)). */
+    static float logisticFloat(float v) {
+        if (v > 16.619047164916992188f) {
+            return 1.0f;
+        }
+        if (v < -9.f) {
+            return (float) Math.exp(v);
+        }
+        return 1.f / (1.f + (float) Math.exp(-v));
+    }
+
+    /**
+     * One quantized LOGISTIC or TANH value (reference_integer_ops::Logistic/Tanh for int8,
+     * reference_ops::Logistic/Tanh for uint8; the uint8 ones give the int8 result plus 128).
+     */
+    static int logisticTanhQuantized(LogisticTanhParams p, int q) {
+        int x = q - p.inputZeroPoint();
+        int int8Result;
+        if (x <= -p.inputRangeRadius()) {
+            int8Result = Byte.MIN_VALUE;
+        } else if (x >= p.inputRangeRadius()) {
+            int8Result = Byte.MAX_VALUE;
+        } else {
+            int inputQ4 = FixedPoint.multiplyByQuantizedMultiplier(x, p.inputMultiplier(), p.inputLeftShift());
+            int bits = ActivationOps.LOGISTIC_TANH_INPUT_INTEGER_BITS;
+            if (p.tanh()) {
+                // Q0.31 to Q24.7 (scale 1/128, zero point 0)
+                int v = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.tanh(inputQ4, bits), 24);
+                int8Result = Math.min(Byte.MAX_VALUE, Math.max(Byte.MIN_VALUE, v));
+            } else {
+                // Q0.31 to Q23.8 (scale 1/256), then zero point -128
+                int v = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.logistic(inputQ4, bits), 23) - 128;
+                int8Result = Math.min(Byte.MAX_VALUE, Math.max(Byte.MIN_VALUE, v));
+            }
+        }
+        return p.type() == DataType.UINT8 ? int8Result + 128 : int8Result;
+    }
+
+    /** Maps every 8-bit element through a 256-entry table indexed by its raw byte. */
+    private static JavaKernel lookup(byte[] arena, int in, int out, int size, DataType type, byte[] table,
+                                     Parallel par) {
+        return () -> par.forRange(size, MIN_CHUNK, (i0, i1) -> {
+            for (int i = i0; i < i1; i++) {
+                arena[out + i] = table[arena[in + i] & 0xFF];
+            }
+        });
+    }
+
+    static JavaKernel softmax(PlannedOp op, KernelContext ctx) {
+        SoftmaxParams p = (SoftmaxParams) op.params();
+        byte[] arena = ctx.arena();
+        int in = ctx.offset(op.input(0));
+        int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        int minRows = Math.max(1, 4096 / Math.max(1, p.depth()));
+        if (p.type() == DataType.FLOAT32) {
+            return () -> par.forRange(p.outer(), minRows, (r0, r1) -> softmaxFloat(p, arena, in, out, r0, r1));
+        }
+        int mask = p.type() == DataType.UINT8 ? 0xFF : -1;
+        int outputMin = p.type().minValue();
+        int outputMax = p.type().maxValue();
+        return () -> par.forRange(p.outer(), minRows,
+                (r0, r1) -> softmaxQuantized(p, arena, in, out, mask, outputMin, outputMax, r0, r1));
+    }
+
+    /** reference_ops::Softmax (float): exp((x - max) * beta), divided by the row's sum. */
+    private static void softmaxFloat(SoftmaxParams p, byte[] arena, int in, int out, int r0, int r1) {
+        int depth = p.depth();
+        float beta = p.beta();
+        for (int r = r0; r < r1; r++) {
+            int rowIn = in + r * depth * 4;
+            int rowOut = out + r * depth * 4;
+            float max = -Float.MAX_VALUE;
+            for (int c = 0; c < depth; c++) {
+                float v = (float) FLOATS.get(arena, rowIn + c * 4);
+                max = max < v ? v : max;
+            }
+            float sum = 0f;
+            for (int c = 0; c < depth; c++) {
+                float e = (float) Math.exp(((float) FLOATS.get(arena, rowIn + c * 4) - max) * beta);
+                FLOATS.set(arena, rowOut + c * 4, e);
+                sum += e;
+            }
+            for (int c = 0; c < depth; c++) {
+                FLOATS.set(arena, rowOut + c * 4, (float) FLOATS.get(arena, rowOut + c * 4) / sum);
+            }
+        }
+    }
+
+    /** reference_ops::Softmax for 8-bit input and output (gemmlowp exp, Q12.19 sum, reciprocal). */
+    private static void softmaxQuantized(SoftmaxParams p, byte[] arena, int in, int out, int mask, int outputMin,
+                                         int outputMax, int r0, int r1) {
+        int depth = p.depth();
+        int multiplier = p.inputMultiplier();
+        int leftShift = p.inputLeftShift();
+        int diffMin = p.diffMin();
+        int diffBits = ActivationOps.SOFTMAX_SCALED_DIFF_INTEGER_BITS;
+        for (int r = r0; r < r1; r++) {
+            int rowIn = in + r * depth;
+            int rowOut = out + r * depth;
+            int max = outputMin;                            // numeric_limits<InputT>::min()
+            for (int c = 0; c < depth; c++) {
+                max = Math.max(max, arena[rowIn + c] & mask);
+            }
+            int sumOfExps = 0;                              // Q12.19
+            for (int c = 0; c < depth; c++) {
+                int diff = (arena[rowIn + c] & mask) - max;
+                if (diff >= diffMin) {
+                    int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, multiplier, leftShift);
+                    int exp = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff, diffBits);
+                    sumOfExps += GemmlowpFixedPoint.rescale(exp, 0, 12);
+                }
+            }
+            int[] reciprocal = GemmlowpFixedPoint.reciprocal(sumOfExps, 12);
+            int shiftedScale = reciprocal[0];
+            int exponent = reciprocal[1] + 31 - 8;
+            for (int c = 0; c < depth; c++) {
+                int diff = (arena[rowIn + c] & mask) - max;
+                int v;
+                if (diff >= diffMin) {
+                    int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, multiplier, leftShift);
+                    int exp = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff, diffBits);
+                    int unsaturated = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.mul(shiftedScale, exp), exponent);
+                    v = Math.max(outputMin, Math.min(outputMax, unsaturated + outputMin));
+                } else {
+                    v = outputMin;
+                }
+                arena[rowOut + c] = (byte) v;
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.qbridge.tools.bench;
+
+import io.qbridge.DataType;
+import io.qbridge.QuantParams;
+import io.qbridge.graph.Activation;
+import io.qbridge.graph.GraphBuilder;
+import io.qbridge.graph.OpOptions;
+import io.qbridge.tflite.ModelWriter;
+import io.qbridge.tflite.schema.BuiltinOperator;
+import io.qbridge.tools.QbridgeCli;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** bench.jar on the host, its result protocol with the QEMU re-run, and its errors. */
+class BenchCommandTest {
+    @TempDir
+    static Path dir;
+    static Path model;
+
+    @BeforeAll
+    static void writeModel() throws Exception {
+        GraphBuilder g = new GraphBuilder();
+        int in = g.input("x", DataType.FLOAT32, new int[] {1, 8}, QuantParams.NONE);
+        int w = g.constantFloat32("w", new int[] {4, 8}, new float[32]);
+        int out = g.tensor("y", DataType.FLOAT32, new int[] {1, 4}, QuantParams.NONE);
+        g.op(BuiltinOperator.FULLY_CONNECTED, new int[] {in, w, -1}, new int[] {out},
+                new OpOptions.FullyConnected(Activation.NONE, 0, false, false));
+        g.output(out);
+        model = dir.resolve("fc.tflite");
+        Files.write(model, ModelWriter.toBytes(g.build()));
+    }
+
+    private static String[] run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        var cli = QbridgeCli.newCommandLine(new BenchCommand());
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        int code = cli.execute(args);
+        return new String[] {Integer.toString(code), out.toString(), err.toString()};
+    }
+
+    @Test
+    void measuresOnTheHostAndWritesJson() throws Exception {
+        Path json = dir.resolve("bench.json");
+        String[] r = run("--model", model.toString(), "--backends", "java", "--threads", "1,2", "--runs", "5",
+                "--json", json.toString());
+        assertEquals("0", r[0], r[2]);
+        assertTrue(r[1].contains("fc.tflite"), r[1]);
+        String text = Files.readString(json);
+        assertTrue(text.contains("\"backend\": \"java\""), text);
+        assertTrue(text.contains("\"threads\": 2"), text);
+        assertTrue(text.contains("\"macs\": 32"), text);
+    }
+
+    @Test
+    void resultLinesRoundTrip() {
+        BenchResult r = new BenchResult("m.tflite", 1234, "aarch64", "max", false, "neon", 1, "ok", 5000, 1.5, 2.5,
+                666.6, 40960, 123456, 789);
+        ResultCodec.Line line = ResultCodec.fromLine(ResultCodec.toLine(r, 3));
+        assertEquals(r, line.result());
+        assertEquals(3, line.window());
+    }
+
+    @Test
+    void readsThePluginsWindows() throws Exception {
+        Path f = dir.resolve("icount.txt");
+        Files.writeString(f, "window 0 vcpu 1 insns 1000 sdot 40 smlal 0\nwindow 1 vcpu 1 insns 2000\n");
+        Map<Integer, long[]> w = EmulatedBenchmark.readWindows(f);
+        assertArrayEquals(new long[] {1000, 40}, w.get(0));
+        assertArrayEquals(new long[] {2000, -1}, w.get(1));
+    }
+
+    @Test
+    void badArgumentsSayWhatToDo() {
+        String[] cpu = run("--model", model.toString(), "--target", "aarch64", "--cpu", "pentium");
+        assertEquals("1", cpu[0]);
+        assertTrue(cpu[2].contains("use one of cortex-a72, max"), cpu[2]);
+        String[] target = run("--model", model.toString(), "--target", "riscv");
+        assertEquals("1", target[0]);
+        assertTrue(target[2].contains("use host, aarch64 or armv7"), target[2]);
+        String[] missing = run("--model", dir.resolve("none.tflite").toString());
+        assertTrue(missing[2].contains("model file not found"), missing[2]);
+    }
+}
