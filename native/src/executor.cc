@@ -8,6 +8,7 @@
 
 #include "../include/qbridge_native.h"
 #include "kernels.h"
+#include "ops_misc.h"
 #include "program.h"
 #include "requant.h"
 #include "thread_pool.h"
@@ -38,12 +39,6 @@ class Buffer {
  private:
   void* data_ = nullptr;
   size_t size_ = 0;
-};
-
-class Op {
- public:
-  virtual ~Op() = default;
-  virtual void run(ThreadPool& pool) = 0;
 };
 
 struct Requant {
@@ -345,12 +340,6 @@ struct CompiledPlan {
   std::vector<std::unique_ptr<Op>> ops;
 };
 
-static void check_tensor(const char* what, int64_t offset, int64_t bytes, int64_t arena_bytes) {
-  if (offset < 0 || bytes < 0 || offset + bytes > arena_bytes) {
-    throw ProgramError(std::string(what) + " lies outside the arena");
-  }
-}
-
 static std::unique_ptr<Op> read_conv(Reader& r, Isa isa, uint8_t* arena, int64_t arena_bytes, int threads) {
   int type = r.i32();
   if (type != kUint8 && type != kInt8) throw ProgramError("conv: unknown type " + std::to_string(type));
@@ -462,6 +451,11 @@ extern "C" long long qb_compile(const signed char* program, long long program_by
       switch (opcode) {
         case kOpConv: op = read_conv(r, isa, base, arena_bytes, threads); break;
         case kOpFullyConnected: op = read_fully_connected(r, isa, base, arena_bytes, threads); break;
+        case kOpPool: op = read_pool(r, base, arena_bytes); break;
+        case kOpCopy: op = read_copy(r, base, arena_bytes); break;
+        case kOpSoftmax: op = read_softmax(r, base, arena_bytes); break;
+        case kOpAdd: op = read_add_mul(r, base, arena_bytes, false); break;
+        case kOpMul: op = read_add_mul(r, base, arena_bytes, true); break;
         default: throw ProgramError("op " + std::to_string(i) + ": unknown opcode " + std::to_string(opcode));
       }
       if (r.pos() != start + 4 * (size_t)words) {

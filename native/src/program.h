@@ -8,6 +8,15 @@
 //   FULLY_CONNECTED (2): type, batches, inDepth, outDepth, input arena offset, output arena
 //             offset, inputOffset, filterOffset, outputOffset, actMin, actMax, multiplier[outDepth],
 //             shift[outDepth], bias[outDepth], filter byte count, filter bytes (padded to 4)
+//   POOL (3): type, average, batches, inH, inW, channels, outH, outW, fH, fW, strideH, strideW,
+//             padTop, padLeft, actMin, actMax, input offset, output offset
+//   COPY (4, RESHAPE/SQUEEZE): byte count, input offset, output offset
+//   SOFTMAX (5): type, rows, depth, diffMin, exp[256] (Q0, of diff = -i), exp[256] in Q12.19,
+//             input offset, output offset
+//   ADD (6) / MUL (7): type, rank, shape[rank], stride1[rank], stride2[rank], operand 1,
+//             operand 2 (each: 0 + arena offset, or 1 + byte count + bytes), output offset,
+//             ADD: rescaled input tables [256] x 2 / MUL: input offsets x 2, then output
+//             multiplier, shift, output offset, actMin, actMax
 // Types: 1 = uint8, 2 = int8. Java has validated the model; the reader still checks bounds so
 // that a mismatch between the two sides is an error message, not a crash.
 #ifndef QBRIDGE_PROGRAM_H
@@ -23,7 +32,7 @@ namespace qbridge {
 constexpr int32_t kProgramMagic = 0x31504251;   // "QBP1"
 constexpr int32_t kProgramVersion = 1;
 
-enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2 };
+enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7 };
 enum ElemType : int32_t { kUint8 = 1, kInt8 = 2 };
 
 class ProgramError : public std::runtime_error {

@@ -6,7 +6,13 @@ import io.qbridge.graph.TensorSpec;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.Plan;
 import io.qbridge.plan.PlannedOp;
+import io.qbridge.numerics.FixedPoint;
+import io.qbridge.numerics.GemmlowpFixedPoint;
+import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.PoolOps;
+import io.qbridge.plan.ops.ShapeOps;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -29,6 +35,11 @@ public final class PlanEncoder {
     static final int VERSION = 1;
     static final int OP_CONV = 1;
     static final int OP_FULLY_CONNECTED = 2;
+    static final int OP_POOL = 3;
+    static final int OP_COPY = 4;
+    static final int OP_SOFTMAX = 5;
+    static final int OP_ADD = 6;
+    static final int OP_MUL = 7;
     static final int TYPE_UINT8 = 1;
     static final int TYPE_INT8 = 2;
 
@@ -43,6 +54,11 @@ public final class PlanEncoder {
     static {
         ENCODERS.put(ConvOps.ConvParams.class, PlanEncoder::conv);
         ENCODERS.put(ConvOps.FullyConnectedParams.class, PlanEncoder::fullyConnected);
+        ENCODERS.put(PoolOps.Pool2DParams.class, PlanEncoder::pool);
+        ENCODERS.put(ShapeOps.ReshapeParams.class, PlanEncoder::reshape);
+        ENCODERS.put(ActivationOps.SoftmaxParams.class, PlanEncoder::softmax);
+        ENCODERS.put(ElementwiseOps.AddParams.class, PlanEncoder::add);
+        ENCODERS.put(ElementwiseOps.MulParams.class, PlanEncoder::mul);
     }
 
     private PlanEncoder() {
@@ -105,6 +121,113 @@ public final class PlanEncoder {
         requant(w, p.requant(), p.outDepth(), p.bias());
         w.bytes(p.filter());
         return null;
+    }
+
+    private static String pool(PlannedOp op, Plan plan, Words w) {
+        PoolOps.Pool2DParams p = (PoolOps.Pool2DParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        w.add(OP_POOL).add(0).add(type).add(p.average() ? 1 : 0).add(p.batches()).add(p.inH()).add(p.inW())
+                .add(p.channels()).add(p.outH()).add(p.outW()).add(p.filterH()).add(p.filterW()).add(p.strideH())
+                .add(p.strideW()).add(p.padTop()).add(p.padLeft()).add(p.actMin()).add(p.actMax())
+                .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /** RESHAPE and SQUEEZE: a byte copy, or nothing where the planner placed both together. */
+    private static String reshape(PlannedOp op, Plan plan, Words w) {
+        ShapeOps.ReshapeParams p = (ShapeOps.ReshapeParams) op.params();
+        if (plan.graph().tensor(op.input(0)).isConstant()) {
+            return op.op().opName() + " of a constant tensor";
+        }
+        w.add(OP_COPY).add(0).add(p.byteCount()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /**
+     * SOFTMAX: the exponential of every possible difference to the row maximum (0..-255) is
+     * tabulated here with the Java reference's own gemmlowp arithmetic; native code sums,
+     * takes the reciprocal and scales exactly as the reference does.
+     */
+    private static String softmax(PlannedOp op, Plan plan, Words w) {
+        ActivationOps.SoftmaxParams p = (ActivationOps.SoftmaxParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        int[] exps = new int[256];
+        int[] rescaled = new int[256];
+        for (int i = 0; i < 256; i++) {
+            int diff = -i;
+            if (diff >= p.diffMin()) {
+                int scaled = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, p.inputMultiplier(),
+                        p.inputLeftShift());
+                exps[i] = GemmlowpFixedPoint.expOnNegativeValues(scaled, ActivationOps.SOFTMAX_SCALED_DIFF_INTEGER_BITS);
+                rescaled[i] = GemmlowpFixedPoint.rescale(exps[i], 0, 12);
+            }
+        }
+        w.add(OP_SOFTMAX).add(0).add(type).add(p.outer()).add(p.depth()).add(p.diffMin()).addAll(exps).addAll(rescaled)
+                .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /** ADD: each input byte's rescaled value is tabulated with the reference's arithmetic. */
+    private static String add(PlannedOp op, Plan plan, Words w) {
+        ElementwiseOps.AddParams p = (ElementwiseOps.AddParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        w.add(OP_ADD).add(0).add(type);
+        broadcast(w, p.broadcast(), plan, op);
+        w.addAll(addInputTable(p.type(), p.input1Offset(), p.leftShift(), p.input1Multiplier(), p.input1Shift()));
+        w.addAll(addInputTable(p.type(), p.input2Offset(), p.leftShift(), p.input2Multiplier(), p.input2Shift()));
+        w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
+        return null;
+    }
+
+    private static String mul(PlannedOp op, Plan plan, Words w) {
+        ElementwiseOps.MulParams p = (ElementwiseOps.MulParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        w.add(OP_MUL).add(0).add(type);
+        broadcast(w, p.broadcast(), plan, op);
+        w.add(p.input1Offset()).add(p.input2Offset());
+        w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
+        return null;
+    }
+
+    private static void broadcast(Words w, ElementwiseOps.Broadcast b, Plan plan, PlannedOp op) {
+        int[] shape = b.outShape();
+        w.add(shape.length).addAll(shape).addAll(b.stride1()).addAll(b.stride2());
+        operand(w, plan, op.input(0));
+        operand(w, plan, op.input(1));
+        w.add(arenaOffset(plan, op.output(0)));
+    }
+
+    /** An input in the arena (0, offset) or a constant carried in the program (1, bytes). */
+    private static void operand(Words w, Plan plan, int tensor) {
+        TensorSpec t = plan.graph().tensor(tensor);
+        if (t.isConstant()) {
+            w.add(1).bytes(t);
+        } else {
+            w.add(0).add(arenaOffset(plan, tensor));
+        }
+    }
+
+    /** As the Java kernel's table: MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) << leftShift). */
+    private static int[] addInputTable(DataType type, int inputOffset, int leftShift, int multiplier, int shift) {
+        int[] table = new int[256];
+        for (int u = 0; u < 256; u++) {
+            int q = type == DataType.UINT8 ? u : (byte) u;
+            table[u] = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOneExp((q + inputOffset) * (1 << leftShift),
+                    multiplier, shift);
+        }
+        return table;
     }
 
     private static void requant(Words w, ConvOps.Requant q, int channels, TensorSpec bias) {

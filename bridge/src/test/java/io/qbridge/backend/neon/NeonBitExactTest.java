@@ -157,6 +157,60 @@ class NeonBitExactTest {
         return padding == Padding.SAME ? (in + stride - 1) / stride : (in - eff + stride) / stride;
     }
 
+    static java.util.stream.Stream<String> sharedModels() {
+        return java.util.stream.Stream.of("mobilenet_v1_0.25_128_quant", "mobilenet_v1_0.5_160_quant",
+                "mobilenet_v1_0.25_224_quant", "mobilenet_v2_1.0_224_quant", "tf2_mobilenet_v2_1.0_224_ptq",
+                "person_detect", "micro_speech_quantized", "ds_cnn_s_quantized", "conv_fc_mnist_srq_a8w8",
+                "hello_world_int8");
+    }
+
+    /**
+     * Every shared model: where neon runs it, its outputs equal java's byte for byte on two random
+     * inputs (1 and 2 threads); where it cannot, it refuses with UnsupportedModelException naming
+     * the operators (auto then runs java).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sharedModels")
+    void sharedModelIsBitExactOrRefusedCleanly(String name) throws Exception {
+        Assumptions.assumeTrue(neonAvailable(), "neon unavailable");
+        java.nio.file.Path model = io.qbridge.testing.SharedData.model(name);
+        Interpreter neon;
+        try {
+            neon = new Interpreter(model, new Interpreter.Options().setBackend(Interpreter.Backend.NEON));
+        } catch (UnsupportedModelException e) {
+            assertTrue(e.getMessage().contains("operator"), e.getMessage());
+            try (Interpreter auto = new Interpreter(model, new Interpreter.Options())) {
+                assertEquals("java", auto.backendName());
+            }
+            Assumptions.abort("neon cannot run " + name + " yet: " + e.getMessage());
+            return;
+        }
+        try (Interpreter java = new Interpreter(model, new Interpreter.Options().setBackend(Interpreter.Backend.JAVA));
+             Interpreter neon2 = new Interpreter(model, new Interpreter.Options().setBackend(Interpreter.Backend.NEON)
+                     .setNumThreads(2))) {
+            Random r = new Random(name.hashCode());
+            for (int trial = 0; trial < 2; trial++) {
+                for (int i = 0; i < java.getInputTensorCount(); i++) {
+                    byte[] in = new byte[java.getInputTensor(i).bytes().length];
+                    r.nextBytes(in);
+                    java.getInputTensor(i).copyFrom(in);
+                    neon.getInputTensor(i).copyFrom(in);
+                    neon2.getInputTensor(i).copyFrom(in);
+                }
+                java.run();
+                neon.run();
+                neon2.run();
+                for (int o = 0; o < java.getOutputTensorCount(); o++) {
+                    byte[] expected = java.getOutputTensor(o).bytes();
+                    assertArrayEquals(expected, neon.getOutputTensor(o).bytes(), name + " output " + o + " (1 thread)");
+                    assertArrayEquals(expected, neon2.getOutputTensor(o).bytes(), name + " output " + o + " (2 threads)");
+                }
+            }
+        } finally {
+            neon.close();
+        }
+    }
+
     /** A float model: neon refuses it cleanly, auto runs it on java. */
     @Test
     void floatModelIsRefusedByNeonAndRunsOnJavaUnderAuto() {
