@@ -18,6 +18,10 @@ long long qb_compile(const signed char* program, long long program_bytes, signed
 // Runs every op of the plan, in order, on the arena. Returns 0.
 int qb_run(long long handle);
 
+// Diagnostics (instruction counts per op): the number of ops, and running ops [first, last).
+int qb_op_count(long long handle);
+int qb_run_ops(long long handle, int first, int last);
+
 // Frees the packed weights, scratch memory and threads of a compiled plan.
 void qb_release(long long handle);
 

@@ -71,6 +71,26 @@ static bool has_minus128(const uint8_t* w, size_t n, bool u8) {
   return false;
 }
 
+// memcpy for the few bytes of one im2col segment (3 channels x 3 taps in a first layer):
+// two overlapping fixed-size moves instead of a library call (GCC turns byte loops into one).
+static inline void copy_small(uint8_t* dst, const uint8_t* src, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t x, y;
+    std::memcpy(&x, src, 8);
+    std::memcpy(&y, src + n - 8, 8);
+    std::memcpy(dst, &x, 8);
+    std::memcpy(dst + n - 8, &y, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t x, y;
+    std::memcpy(&x, src, 4);
+    std::memcpy(&y, src + n - 4, 4);
+    std::memcpy(dst, &x, 4);
+    std::memcpy(dst + n - 4, &y, 4);
+  } else {
+    std::memcpy(dst, src, n);
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // GEMM-based ops: CONV_2D (1x1 stride 1 reads the input in place; otherwise im2col per block of
 // rows) and FULLY_CONNECTED. Rows are output pixels (or batches), columns output channels.
@@ -118,6 +138,7 @@ class GemmOp : public Op {
         k0 += blk;
       }
     }
+    if (!direct_) build_im2col_indirection();
     // Split rows across threads when there are enough of them, else columns (batch-1 FC).
     split_rows_ = M_ >= 2 * kernel_->mr * threads;
     int chunks = threads;
@@ -176,8 +197,11 @@ class GemmOp : public Op {
         a_stride = Kpad_;
       }
       if (zpw_ != 0) {
+        // im2col rows are zero past K up to Kpad (the buffer starts zeroed and im2col writes
+        // [0, K) only), so their sums may run over whole vectors.
+        const size_t len = direct_ ? (size_t)K_ : (size_t)Kpad_;
         for (int r = 0; r < rows; r++) {
-          rowcorr[r] = wrap_mul(-zpw_, rowsum_(a + r * a_stride, K_));
+          rowcorr[r] = wrap_mul(-zpw_, rowsum_(a + r * a_stride, len));
         }
       }
       for (int r = 0; r < rows; r += mr) {
@@ -189,42 +213,56 @@ class GemmOp : public Op {
     }
   }
 
-  void im2col(uint8_t* dst, int m0, int rows) const {
+  // im2col reads through per-row pointers computed once (the arena does not move): for a row
+  // whose taps are all inside horizontally, one pointer per filter row to fW * inC contiguous
+  // bytes (or to a row of input zero points); otherwise one pointer per tap to inC bytes.
+  void build_im2col_indirection() {
     const Geometry& g = g_;
-    const uint8_t zp_byte = (uint8_t)zpa_byte_;
+    const size_t span = (size_t)g.fW * g.inC;
+    zero_row_.resize(span + 16);
     const int pixels = g.outH * g.outW;
-    for (int r = 0; r < rows; r++) {
-      int m = m0 + r;
+    row_contiguous_.assign(M_, 0);
+    row_ptrs_.assign((size_t)M_ * g.fH * g.fW, nullptr);
+    for (int m = 0; m < M_; m++) {
       int b = m / pixels, p = m % pixels;
       int oy = p / g.outW, ox = p % g.outW;
-      uint8_t* row = dst + (size_t)r * Kpad_;
+      int ix0 = ox * g.strideW - g.padLeft;
+      bool inside = g.dilationW == 1 && ix0 >= 0 && ix0 + g.fW <= g.inW;
+      row_contiguous_[m] = inside;
+      const uint8_t** ptrs = row_ptrs_.data() + (size_t)m * g.fH * g.fW;
       for (int ky = 0; ky < g.fH; ky++) {
         int iy = oy * g.strideH - g.padTop + ky * g.dilationH;
-        uint8_t* seg = row + (size_t)ky * g.fW * g.inC;
-        if (iy < 0 || iy >= g.inH) {
-          std::memset(seg, zp_byte, (size_t)g.fW * g.inC);
-          continue;
-        }
-        const uint8_t* in_row = input_ + ((size_t)(b * g.inH + iy) * g.inW) * g.inC;
-        int ix0 = ox * g.strideW - g.padLeft;
-        if (g.dilationW == 1 && ix0 >= 0 && ix0 + g.fW <= g.inW) {
-          std::memcpy(seg, in_row + (size_t)ix0 * g.inC, (size_t)g.fW * g.inC);
-          continue;
-        }
         for (int kx = 0; kx < g.fW; kx++) {
           int ix = ix0 + kx * g.dilationW;
-          if (ix < 0 || ix >= g.inW) {
-            std::memset(seg + (size_t)kx * g.inC, zp_byte, g.inC);
-          } else {
-            std::memcpy(seg + (size_t)kx * g.inC, in_row + (size_t)ix * g.inC, g.inC);
-          }
+          bool ok = iy >= 0 && iy < g.inH && ix >= 0 && ix < g.inW;
+          ptrs[ky * g.fW + kx] = ok ? input_ + ((size_t)(b * g.inH + iy) * g.inW + ix) * g.inC : zero_row_.data();
         }
+        if (inside && (iy < 0 || iy >= g.inH)) ptrs[ky * g.fW] = zero_row_.data();
+      }
+    }
+  }
+
+  void im2col(uint8_t* dst, int m0, int rows) const {
+    const Geometry& g = g_;
+    const size_t span = (size_t)g.fW * g.inC;
+    const int taps = g.fH * g.fW;
+    for (int r = 0; r < rows; r++) {
+      int m = m0 + r;
+      uint8_t* row = dst + (size_t)r * Kpad_;
+      const uint8_t* const* ptrs = row_ptrs_.data() + (size_t)m * taps;
+      if (row_contiguous_[m]) {
+        for (int ky = 0; ky < g.fH; ky++) copy_small(row + ky * span, ptrs[ky * g.fW], span);
+      } else {
+        for (int t = 0; t < taps; t++) copy_small(row + (size_t)t * g.inC, ptrs[t], g.inC);
       }
     }
   }
 
  public:
-  void set_input_zero_point_byte(int zpa) { zpa_byte_ = zpa; }
+  void set_input_zero_point_byte(int zpa) {
+    zpa_byte_ = zpa;
+    if (zero_row_.data() != nullptr) std::memset(zero_row_.data(), zpa, zero_row_.size());
+  }
   const GemmKernel* kernel() const { return kernel_; }
 
  private:
@@ -243,6 +281,9 @@ class GemmOp : public Op {
   Buffer packed_;
   bool split_rows_ = true;
   std::vector<std::unique_ptr<Scratch>> scratch_;
+  Buffer zero_row_;
+  std::vector<uint8_t> row_contiguous_;
+  std::vector<const uint8_t*> row_ptrs_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -480,6 +521,14 @@ extern "C" long long qb_compile(const signed char* program, long long program_by
 extern "C" int qb_run(long long handle) {
   CompiledPlan* plan = reinterpret_cast<CompiledPlan*>(handle);
   for (auto& op : plan->ops) op->run(plan->pool);
+  return 0;
+}
+
+extern "C" int qb_op_count(long long handle) { return (int)reinterpret_cast<CompiledPlan*>(handle)->ops.size(); }
+
+extern "C" int qb_run_ops(long long handle, int first, int last) {
+  CompiledPlan* plan = reinterpret_cast<CompiledPlan*>(handle);
+  for (int i = first; i < last && i < (int)plan->ops.size(); i++) plan->ops[i]->run(plan->pool);
   return 0;
 }
 

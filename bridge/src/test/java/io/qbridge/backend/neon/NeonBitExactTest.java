@@ -211,6 +211,23 @@ class NeonBitExactTest {
         }
     }
 
+    /**
+     * The kernel family in use, printed for the logs; qemu-tests pass the one the emulated CPU must
+     * select (-Dqbridge.neon.expectedIsa=aarch64-neon under -cpu cortex-a72: no SDOT there).
+     */
+    @Test
+    void kernelFamilyIsTheOneThisCpuShouldUse() {
+        Assumptions.assumeTrue(neonAvailable(), "neon unavailable");
+        String isa = NeonBackend.isa();
+        System.out.println("neon kernels on " + System.getProperty("os.arch") + ": " + isa);
+        String expected = System.getProperty("qbridge.neon.expectedIsa");
+        if (expected != null) {
+            assertEquals(expected, isa);
+        } else if (System.getProperty("os.arch").equals("amd64")) {
+            assertEquals("portable", isa);
+        }
+    }
+
     /** A float model: neon refuses it cleanly, auto runs it on java. */
     @Test
     void floatModelIsRefusedByNeonAndRunsOnJavaUnderAuto() {
