@@ -497,6 +497,8 @@ extern "C" long long qb_compile(const signed char* program, long long program_by
         case kOpSoftmax: op = read_softmax(r, base, arena_bytes); break;
         case kOpAdd: op = read_add_mul(r, base, arena_bytes, false); break;
         case kOpMul: op = read_add_mul(r, base, arena_bytes, true); break;
+        case kOpMean: op = read_mean(r, base, arena_bytes); break;
+        case kOpLookup: op = read_lookup(r, base, arena_bytes); break;
         default: throw ProgramError("op " + std::to_string(i) + ": unknown opcode " + std::to_string(opcode));
       }
       if (r.pos() != start + 4 * (size_t)words) {

@@ -240,6 +240,58 @@ class BinaryOp : public Op {
   }
 };
 
+// ------------------------------------------------------------------------------ mean
+class MeanOp : public Op {
+ public:
+  bool u8;
+  int outputs, reduced_count;
+  int32_t zp_times_count, mult, shift, out_zp;
+  std::vector<int32_t> out_base, reduced_offsets;
+  const uint8_t* in;
+  uint8_t* out;
+
+  void run(ThreadPool& pool) override { pool.run(&MeanOp::entry, this, pool.threads()); }
+  static void entry(void* self, int chunk, int chunks) {
+    MeanOp* op = static_cast<MeanOp*>(self);
+    int o0 = (int)((long long)op->outputs * chunk / chunks), o1 = (int)((long long)op->outputs * (chunk + 1) / chunks);
+    if (op->u8) op->range<uint8_t>(o0, o1); else op->range<int8_t>(o0, o1);
+  }
+  template <typename T>
+  void range(int o0, int o1) {
+    const T* x = reinterpret_cast<const T*>(in);
+    const int32_t lo = u8 ? 0 : -128, hi = u8 ? 255 : 127;
+    for (int o = o0; o < o1; o++) {
+      if (reduced_count == 0) {
+        out[o] = 0;
+        continue;
+      }
+      const T* base = x + out_base[o];
+      int32_t sum = 0;
+      for (int r = 0; r < reduced_count; r++) sum = wrap_add(sum, base[reduced_offsets[r]]);
+      int32_t v = wrap_add(mbqm(wrap_add(sum, -zp_times_count), mult, shift > 0 ? shift : 0, shift > 0 ? 0 : shift),
+                           out_zp);
+      reinterpret_cast<T*>(out)[o] = (T)clamp(v, lo, hi);
+    }
+  }
+};
+
+// ------------------------------------------------------------------------------ table lookup
+// Elementwise 8-bit to 8-bit ops whose result depends on the input byte only (requantization
+// between uint8 and int8): out = table[in], the table made by the Java side.
+class LookupOp : public Op {
+ public:
+  size_t count;
+  uint8_t table[256];
+  const uint8_t* in;
+  uint8_t* out;
+  void run(ThreadPool& pool) override { pool.run(&LookupOp::entry, this, pool.threads()); }
+  static void entry(void* self, int chunk, int chunks) {
+    LookupOp* op = static_cast<LookupOp*>(self);
+    size_t i0 = op->count * chunk / chunks, i1 = op->count * (chunk + 1) / chunks;
+    for (size_t i = i0; i < i1; i++) op->out[i] = op->table[op->in[i]];
+  }
+};
+
 static bool read_type(Reader& r) {
   int type = r.i32();
   if (type != kUint8 && type != kInt8) throw ProgramError("unknown element type " + std::to_string(type));
@@ -298,6 +350,44 @@ std::unique_ptr<Op> read_softmax(Reader& r, uint8_t* arena, int64_t arena_bytes)
   int64_t in = r.count("input offset"), out = r.count("output offset");
   check_tensor("softmax input", in, (int64_t)op->outer * op->depth, arena_bytes);
   check_tensor("softmax output", out, (int64_t)op->outer * op->depth, arena_bytes);
+  op->in = arena + in;
+  op->out = arena + out;
+  return std::unique_ptr<Op>(op.release());
+}
+
+std::unique_ptr<Op> read_mean(Reader& r, uint8_t* arena, int64_t arena_bytes) {
+  std::unique_ptr<MeanOp> op(new MeanOp());
+  op->u8 = read_type(r);
+  op->outputs = r.count("outputs");
+  op->reduced_count = r.count("reduced count");
+  op->zp_times_count = r.i32();
+  op->mult = r.i32();
+  op->shift = r.i32();
+  op->out_zp = r.i32();
+  int64_t in = r.count("input offset"), out = r.count("output offset"), in_bytes = r.count("input bytes");
+  const int32_t* base = r.ints(op->outputs);
+  const int32_t* red = r.ints(op->reduced_count);
+  op->out_base.assign(base, base + op->outputs);
+  op->reduced_offsets.assign(red, red + op->reduced_count);
+  check_tensor("mean input", in, in_bytes, arena_bytes);
+  check_tensor("mean output", out, op->outputs, arena_bytes);
+  for (int o = 0; o < op->outputs; o++)
+    for (int k : {0, op->reduced_count - 1})
+      if (op->reduced_count > 0 && (op->out_base[o] < 0 || (int64_t)op->out_base[o] + op->reduced_offsets[k] >= in_bytes))
+        throw ProgramError("mean: offset outside the input");
+  op->in = arena + in;
+  op->out = arena + out;
+  return std::unique_ptr<Op>(op.release());
+}
+
+std::unique_ptr<Op> read_lookup(Reader& r, uint8_t* arena, int64_t arena_bytes) {
+  std::unique_ptr<LookupOp> op(new LookupOp());
+  op->count = r.count("element count");
+  int64_t in = r.count("input offset"), out = r.count("output offset");
+  const int32_t* t = r.ints(256);
+  for (int i = 0; i < 256; i++) op->table[i] = (uint8_t)t[i];
+  check_tensor("lookup input", in, op->count, arena_bytes);
+  check_tensor("lookup output", out, op->count, arena_bytes);
   op->in = arena + in;
   op->out = arena + out;
   return std::unique_ptr<Op>(op.release());

@@ -17,6 +17,10 @@
 //             operand 2 (each: 0 + arena offset, or 1 + byte count + bytes), output offset,
 //             ADD: rescaled input tables [256] x 2 / MUL: input offsets x 2, then output
 //             multiplier, shift, output offset, actMin, actMax
+//   MEAN (8): type, outputs, reduced count, input zero point x reduced count, multiplier, shift,
+//             output zero point, input offset, output offset, input bytes, first element of
+//             each output [outputs], offsets of the reduced elements [reduced count]
+//   LOOKUP (9): element count, input offset, output offset, table[256] (8-bit requantization)
 // Types: 1 = uint8, 2 = int8. Java has validated the model; the reader still checks bounds so
 // that a mismatch between the two sides is an error message, not a crash.
 #ifndef QBRIDGE_PROGRAM_H
@@ -32,7 +36,7 @@ namespace qbridge {
 constexpr int32_t kProgramMagic = 0x31504251;   // "QBP1"
 constexpr int32_t kProgramVersion = 1;
 
-enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7 };
+enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7, kOpMean = 8, kOpLookup = 9 };
 enum ElemType : int32_t { kUint8 = 1, kInt8 = 2 };
 
 class ProgramError : public std::runtime_error {

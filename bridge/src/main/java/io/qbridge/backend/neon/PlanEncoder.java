@@ -12,6 +12,8 @@ import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ConvOps;
 import io.qbridge.plan.ops.ElementwiseOps;
 import io.qbridge.plan.ops.PoolOps;
+import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ShapeOps;
 
 import java.nio.ByteBuffer;
@@ -40,6 +42,10 @@ public final class PlanEncoder {
     static final int OP_SOFTMAX = 5;
     static final int OP_ADD = 6;
     static final int OP_MUL = 7;
+    static final int OP_MEAN = 8;
+    static final int OP_LOOKUP = 9;
+    /** MEAN's per-output and per-reduced-element offsets travel in the program: keep them bounded. */
+    private static final int MEAN_MAX_OFFSETS = 1 << 20;
     static final int TYPE_UINT8 = 1;
     static final int TYPE_INT8 = 2;
 
@@ -59,6 +65,8 @@ public final class PlanEncoder {
         ENCODERS.put(ActivationOps.SoftmaxParams.class, PlanEncoder::softmax);
         ENCODERS.put(ElementwiseOps.AddParams.class, PlanEncoder::add);
         ENCODERS.put(ElementwiseOps.MulParams.class, PlanEncoder::mul);
+        ENCODERS.put(ReduceOps.MeanParams.class, PlanEncoder::mean);
+        ENCODERS.put(QuantizeOps.RequantizeParams.class, PlanEncoder::requantize);
     }
 
     private PlanEncoder() {
@@ -198,6 +206,91 @@ public final class PlanEncoder {
         broadcast(w, p.broadcast(), plan, op);
         w.add(p.input1Offset()).add(p.input2Offset());
         w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
+        return null;
+    }
+
+    /**
+     * MEAN: output o sums the input at {@code first[o] + reduced[r]} for every r, the element
+     * offsets of the kept and of the reduced dimensions in row-major order.
+     */
+    private static String mean(PlannedOp op, Plan plan, Words w) {
+        ReduceOps.MeanParams p = (ReduceOps.MeanParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        if ((long) p.outputCount() + p.reducedCount() > MEAN_MAX_OFFSETS) {
+            return op.op().opName() + " over more than " + MEAN_MAX_OFFSETS + " elements";
+        }
+        int[] first = elementOffsets(p.dims(), p.reduced(), false);
+        int[] reduced = elementOffsets(p.dims(), p.reduced(), true);
+        if (first.length != p.outputCount() || (p.reducedCount() > 0 && reduced.length != p.reducedCount())) {
+            return op.op().opName() + " with an unexpected reduction geometry";
+        }
+        int zeroPointTimesCount = (int) ((long) p.inputZeroPoint() * p.reducedCount());   // int32 wrap, as the reference
+        long inputBytes = plan.graph().tensor(op.input(0)).byteSize();
+        w.add(OP_MEAN).add(0).add(type).add(p.outputCount()).add(p.reducedCount()).add(zeroPointTimesCount)
+                .add(p.multiplier()).add(p.shift()).add(p.outputZeroPoint()).add(arenaOffset(plan, op.input(0)))
+                .add(arenaOffset(plan, op.output(0))).add((int) inputBytes).addAll(first)
+                .addAll(p.reducedCount() == 0 ? new int[0] : reduced);
+        return null;
+    }
+
+    /** Row-major element offsets of every combination of the kept (or the reduced) dimensions. */
+    static int[] elementOffsets(int[] dims, boolean[] reducedDims, boolean ofReduced) {
+        int n = dims.length;
+        long[] strides = new long[n];
+        long stride = 1;
+        for (int d = n - 1; d >= 0; d--) {
+            strides[d] = stride;
+            stride *= dims[d];
+        }
+        int count = 1;
+        for (int d = 0; d < n; d++) {
+            if (reducedDims[d] == ofReduced) {
+                count *= dims[d];
+            }
+        }
+        int[] offsets = new int[count];
+        int[] index = new int[n];
+        for (int i = 0; i < count; i++) {
+            long off = 0;
+            for (int d = 0; d < n; d++) {
+                off += index[d] * strides[d];
+            }
+            offsets[i] = (int) off;
+            for (int d = n - 1; d >= 0; d--) {   // next combination, last selected dimension fastest
+                if (reducedDims[d] != ofReduced) {
+                    continue;
+                }
+                if (++index[d] < dims[d]) {
+                    break;
+                }
+                index[d] = 0;
+            }
+        }
+        return offsets;
+    }
+
+    /** QUANTIZE between uint8 and int8: a table of the reference's result for each input byte. */
+    private static String requantize(PlannedOp op, Plan plan, Words w) {
+        QuantizeOps.RequantizeParams p = (QuantizeOps.RequantizeParams) op.params();
+        if (p.inputType().byteSize() != 1 || p.outputType().byteSize() != 1) {
+            return op.op().opName() + " from " + p.inputType() + " to " + p.outputType();
+        }
+        if (plan.graph().tensor(op.input(0)).isConstant()) {
+            return op.op().opName() + " of a constant tensor";
+        }
+        int[] table = new int[256];
+        int qmin = p.outputType().minValue();
+        int qmax = p.outputType().maxValue();
+        for (int u = 0; u < 256; u++) {
+            int q = (p.inputType() == DataType.UINT8 ? u : (byte) u) - p.inputZeroPoint();
+            int r = FixedPoint.multiplyByQuantizedMultiplier(q, p.multiplier(), p.shift()) + p.outputZeroPoint();
+            table[u] = Math.max(qmin, Math.min(qmax, r)) & 0xFF;
+        }
+        w.add(OP_LOOKUP).add(0).add(p.elementCount()).add(arenaOffset(plan, op.input(0)))
+                .add(arenaOffset(plan, op.output(0))).addAll(table);
         return null;
     }
 

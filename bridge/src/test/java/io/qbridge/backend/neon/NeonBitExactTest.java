@@ -240,8 +240,9 @@ class NeonBitExactTest {
                 new OpOptions.FullyConnected(Activation.NONE, 0, false, false));
         g.output(out);
         Graph graph = g.build();
-        UnsupportedModelException e = assertThrows(UnsupportedModelException.class,
-                () -> ModelRunner.open(graph, Interpreter.Backend.NEON, 1));
+        java.nio.ByteBuffer bytes = io.qbridge.tflite.ModelWriter.toByteBuffer(graph);
+        UnsupportedModelException e = assertThrows(UnsupportedModelException.class, () -> new Interpreter(bytes,
+                new Interpreter.Options().setBackend(Interpreter.Backend.NEON)));
         assertTrue(e.getMessage().contains("FULLY_CONNECTED on FLOAT32 (operator 0)"), e.getMessage());
         try (Interpreter it = ModelRunner.open(graph, Interpreter.Backend.AUTO, 1)) {
             assertEquals("java", it.backendName());
