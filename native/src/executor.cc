@@ -296,9 +296,9 @@ class DwConvOp : public Op {
       : outC_(outC), dm_(dm), q_(q), output_(output) {
     const int T = g.fH * g.fW;
     taps_ = T;
-    kernel_ = select_dwconv(isa, u8, has_minus128(filter, (size_t)T * outC, u8));
+    kernel_ = select_dwconv(isa, u8, has_minus128(filter, (size_t)T * outC, u8), outC);
     if (dm != 1 || (kernel_->weight_bytes == 1 && zpw != 0)) {
-      kernel_ = select_dwconv(Isa::kPortable, u8, false);
+      kernel_ = select_dwconv(Isa::kPortable, u8, false, outC);
     }
     fn_ = (T == 9 && kernel_->fn_3x3 != nullptr) ? kernel_->fn_3x3 : kernel_->fn;
     const int cb = kernel_->cb, wb = kernel_->weight_bytes;
@@ -495,8 +495,8 @@ extern "C" long long qb_compile(const signed char* program, long long program_by
         case kOpPool: op = read_pool(r, base, arena_bytes); break;
         case kOpCopy: op = read_copy(r, base, arena_bytes); break;
         case kOpSoftmax: op = read_softmax(r, base, arena_bytes); break;
-        case kOpAdd: op = read_add_mul(r, base, arena_bytes, false); break;
-        case kOpMul: op = read_add_mul(r, base, arena_bytes, true); break;
+        case kOpAdd: op = read_add_mul(r, base, arena_bytes, false, isa); break;
+        case kOpMul: op = read_add_mul(r, base, arena_bytes, true, isa); break;
         case kOpMean: op = read_mean(r, base, arena_bytes); break;
         case kOpLookup: op = read_lookup(r, base, arena_bytes); break;
         default: throw ProgramError("op " + std::to_string(i) + ": unknown opcode " + std::to_string(opcode));

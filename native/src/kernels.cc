@@ -58,25 +58,29 @@ static const DwKernel kQu8DwNeon = {"qu8-dwconv up16x9 neon-mul16", 16, 2, qu8_d
                                     qu8_dwconv_minmax_ukernel_up16x9__neon_mul16};
 static const DwKernel kQs8DwNeon = {"qs8-dwconv up16x9 neon-mul8", 16, 1, qs8_dwconv_minmax_ukernel_up16xT__neon_mul8,
                                     qs8_dwconv_minmax_ukernel_up16x9__neon_mul8};
-#elif defined(__arm__)
-GEMM_DECL(qs8_gemm_minmax_ukernel_2x4c16__neon_mlal_padal)
-GEMM_DECL(qs8_gemm_minmax_ukernel_1x4c16__neon_mlal_padal)
-GEMM_DECL(qu8_gemm_minmax_ukernel_2x4c16__neon_mull_padal)
-GEMM_DECL(qu8_gemm_minmax_ukernel_1x4c16__neon_mull_padal)
+#endif
+#if defined(__aarch64__) || defined(__arm__)
+// 8-channel blocks: armv7's kernels, and aarch64's when a 16-channel block would be half empty.
 DW_DECL(qu8_dwconv_minmax_ukernel_up8x9__neon_mul16)
 DW_DECL(qu8_dwconv_minmax_ukernel_up8xT__neon_mul16)
 DW_DECL(qs8_dwconv_minmax_ukernel_up8x9__neon_mul8)
 DW_DECL(qs8_dwconv_minmax_ukernel_up8xT__neon_mul8)
+static const DwKernel kQu8DwNeon8 = {"qu8-dwconv up8x9 neon-mul16", 8, 2, qu8_dwconv_minmax_ukernel_up8xT__neon_mul16,
+                                     qu8_dwconv_minmax_ukernel_up8x9__neon_mul16};
+static const DwKernel kQs8DwNeon8 = {"qs8-dwconv up8x9 neon-mul8", 8, 1, qs8_dwconv_minmax_ukernel_up8xT__neon_mul8,
+                                     qs8_dwconv_minmax_ukernel_up8x9__neon_mul8};
+#endif
+#if defined(__arm__)
+GEMM_DECL(qs8_gemm_minmax_ukernel_2x4c16__neon_mlal_padal)
+GEMM_DECL(qs8_gemm_minmax_ukernel_1x4c16__neon_mlal_padal)
+GEMM_DECL(qu8_gemm_minmax_ukernel_2x4c16__neon_mull_padal)
+GEMM_DECL(qu8_gemm_minmax_ukernel_1x4c16__neon_mull_padal)
 static const GemmKernel kQs8Neon = {"qs8-gemm 2x4c16 neon-mlal-padal", 2, 4, 16,
                                     qs8_gemm_minmax_ukernel_2x4c16__neon_mlal_padal,
                                     qs8_gemm_minmax_ukernel_1x4c16__neon_mlal_padal};
 static const GemmKernel kQu8Neon = {"qu8-gemm 2x4c16 neon-mull-padal", 2, 4, 16,
                                     qu8_gemm_minmax_ukernel_2x4c16__neon_mull_padal,
                                     qu8_gemm_minmax_ukernel_1x4c16__neon_mull_padal};
-static const DwKernel kQu8DwNeon = {"qu8-dwconv up8x9 neon-mul16", 8, 2, qu8_dwconv_minmax_ukernel_up8xT__neon_mul16,
-                                    qu8_dwconv_minmax_ukernel_up8x9__neon_mul16};
-static const DwKernel kQs8DwNeon = {"qs8-dwconv up8x9 neon-mul8", 8, 1, qs8_dwconv_minmax_ukernel_up8xT__neon_mul8,
-                                    qs8_dwconv_minmax_ukernel_up8x9__neon_mul8};
 #endif
 
 const char* isa_name(Isa isa) {
@@ -123,16 +127,33 @@ const GemmKernel* select_gemm(Isa isa, bool u8, bool weights_min_int8, int) {
   return u8 ? &kQu8Scalar : &kQs8Scalar;
 }
 
-const DwKernel* select_dwconv(Isa isa, bool u8, bool weights_min_int8) {
-#if defined(__aarch64__) || defined(__arm__)
+const DwKernel* select_dwconv(Isa isa, bool u8, bool weights_min_int8, int channels) {
+#if defined(__aarch64__)
   if (isa != Isa::kPortable) {
-    if (u8) return &kQu8DwNeon;
-    if (!weights_min_int8) return &kQs8DwNeon;
+    bool half_empty = channels % 16 != 0 && channels % 16 <= 8;   // e.g. 8 or 24 channels
+    if (u8) return half_empty ? &kQu8DwNeon8 : &kQu8DwNeon;
+    if (!weights_min_int8) return half_empty ? &kQs8DwNeon8 : &kQs8DwNeon;
+  }
+#elif defined(__arm__)
+  if (isa != Isa::kPortable) {
+    if (u8) return &kQu8DwNeon8;
+    if (!weights_min_int8) return &kQs8DwNeon8;
   }
 #endif
+  (void)channels;
   (void)isa;
   (void)weights_min_int8;
   return u8 ? &kQu8DwScalar : &kQs8DwScalar;
+}
+
+void q8_vadd_minmax_neon(bool u8, size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const VaddParams* p);
+
+VaddFn select_vadd(Isa isa) {
+#if defined(__aarch64__) || defined(__arm__)
+  if (isa != Isa::kPortable) return q8_vadd_minmax_neon;
+#endif
+  (void)isa;
+  return nullptr;
 }
 
 int32_t rowsum_u8_neon(const void* a, size_t k);

@@ -59,11 +59,20 @@ struct DwKernel {
 // Sum of k bytes (uint8 or int8) of one row, for the weight zero-point correction.
 typedef int32_t (*RowSumFn)(const void* a, size_t k);
 
+// Quantized ADD of same-shape tensors: shifts as stored by the kernels (left >= 0, right <= 0).
+struct VaddParams {
+  int32_t input1_offset, input2_offset, left_shift;
+  int32_t input1_multiplier, input1_shift, input2_multiplier, input2_shift;
+  int32_t output_multiplier, output_shift, output_offset, act_min, act_max;
+};
+typedef void (*VaddFn)(bool u8, size_t n, const uint8_t* a, const uint8_t* b, uint8_t* out, const VaddParams* p);
+
 // Kernel tables. weights_min_int8 is true when an int8 weight is -128 (outside the spec's
 // [-127, 127]), which rules out the kernels that add two int8 products in 16 bits.
 const GemmKernel* select_gemm(Isa isa, bool u8, bool weights_min_int8, int n);
-const DwKernel* select_dwconv(Isa isa, bool u8, bool weights_min_int8);
+const DwKernel* select_dwconv(Isa isa, bool u8, bool weights_min_int8, int channels);
 RowSumFn select_rowsum(Isa isa, bool u8);
+VaddFn select_vadd(Isa isa);   // null: use the portable table path
 
 }  // namespace qbridge
 #endif

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels.h"
 #include "requant.h"
 
 namespace qbridge {
@@ -200,10 +201,17 @@ class BinaryOp : public Op {
   int32_t table1[256], table2[256];   // ADD: rescaled inputs
   int32_t off1, off2;                 // MUL: input offsets
   int32_t mult, shift, offset, actMin, actMax;
+  VaddFn vadd = nullptr;   // same-shape ADD with a vector kernel
+  VaddParams vp;
 
   void run(ThreadPool& pool) override { pool.run(&BinaryOp::entry, this, pool.threads()); }
   static void entry(void* self, int chunk, int chunks) {
     BinaryOp* op = static_cast<BinaryOp*>(self);
+    if (op->vadd != nullptr) {
+      int64_t i0 = op->count * chunk / chunks, i1 = op->count * (chunk + 1) / chunks;
+      if (i1 > i0) op->vadd(op->u8, i1 - i0, op->a.data + i0, op->b.data + i0, op->out + i0, &op->vp);
+      return;
+    }
     int inner = op->shape[op->rank - 1];
     int64_t rows = inner == 0 ? 0 : op->count / inner;
     int64_t r0 = rows * chunk / chunks, r1 = rows * (chunk + 1) / chunks;
@@ -393,7 +401,7 @@ std::unique_ptr<Op> read_lookup(Reader& r, uint8_t* arena, int64_t arena_bytes) 
   return std::unique_ptr<Op>(op.release());
 }
 
-std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes, bool mul) {
+std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes, bool mul, Isa isa) {
   std::unique_ptr<BinaryOp> op(new BinaryOp());
   op->mul = mul;
   op->u8 = read_type(r);
@@ -422,12 +430,32 @@ std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes,
   } else {
     std::memcpy(op->table1, r.ints(256), sizeof op->table1);
     std::memcpy(op->table2, r.ints(256), sizeof op->table2);
+    op->vp.input1_offset = r.i32();
+    op->vp.input2_offset = r.i32();
+    op->vp.left_shift = r.i32();
+    op->vp.input1_multiplier = r.i32();
+    op->vp.input1_shift = r.i32();
+    op->vp.input2_multiplier = r.i32();
+    op->vp.input2_shift = r.i32();
   }
   op->mult = r.i32();
   op->shift = r.i32();
   op->offset = r.i32();
   op->actMin = r.i32();
   op->actMax = r.i32();
+  if (!mul) {
+    op->vp.output_multiplier = op->mult;
+    op->vp.output_shift = op->shift;
+    op->vp.output_offset = op->offset;
+    op->vp.act_min = op->actMin;
+    op->vp.act_max = op->actMax;
+    // The vector path computes the tables' formula in lanes; it needs the flat same-shape case,
+    // right shifts only (as TFLite prepares them) and a left shift that cannot overflow.
+    bool flat = op->rank == 1 && op->stride1[0] == 1 && op->stride2[0] == 1;
+    bool shifts_ok = op->vp.input1_shift <= 0 && op->vp.input2_shift <= 0 && op->shift <= 0 &&
+                     op->vp.left_shift >= 0 && op->vp.left_shift <= 22;
+    if (flat && shifts_ok) op->vadd = select_vadd(isa);
+  }
   return std::unique_ptr<Op>(op.release());
 }
 

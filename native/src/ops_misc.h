@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <memory>
 
+#include "kernels.h"
 #include "program.h"
 #include "thread_pool.h"
 
@@ -24,7 +25,7 @@ std::unique_ptr<Op> read_copy(Reader& r, uint8_t* arena, int64_t arena_bytes);
 std::unique_ptr<Op> read_softmax(Reader& r, uint8_t* arena, int64_t arena_bytes);
 std::unique_ptr<Op> read_mean(Reader& r, uint8_t* arena, int64_t arena_bytes);
 std::unique_ptr<Op> read_lookup(Reader& r, uint8_t* arena, int64_t arena_bytes);
-std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes, bool mul);
+std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes, bool mul, Isa isa);
 
 // Throws unless [offset, offset + bytes) lies inside the arena.
 void check_tensor(const char* what, int64_t offset, int64_t bytes, int64_t arena_bytes);

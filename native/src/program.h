@@ -15,7 +15,8 @@
 //             input offset, output offset
 //   ADD (6) / MUL (7): type, rank, shape[rank], stride1[rank], stride2[rank], operand 1,
 //             operand 2 (each: 0 + arena offset, or 1 + byte count + bytes), output offset,
-//             ADD: rescaled input tables [256] x 2 / MUL: input offsets x 2, then output
+//             ADD: rescaled input tables [256] x 2, input offsets x 2, left shift, input
+//             multiplier and shift x 2 / MUL: input offsets x 2; then output
 //             multiplier, shift, output offset, actMin, actMax
 //   MEAN (8): type, outputs, reduced count, input zero point x reduced count, multiplier, shift,
 //             output zero point, input offset, output offset, input bytes, first element of

@@ -192,6 +192,8 @@ public final class PlanEncoder {
         broadcast(w, p.broadcast(), plan, op);
         w.addAll(addInputTable(p.type(), p.input1Offset(), p.leftShift(), p.input1Multiplier(), p.input1Shift()));
         w.addAll(addInputTable(p.type(), p.input2Offset(), p.leftShift(), p.input2Multiplier(), p.input2Shift()));
+        w.add(p.input1Offset()).add(p.input2Offset()).add(p.leftShift()).add(p.input1Multiplier())
+                .add(p.input1Shift()).add(p.input2Multiplier()).add(p.input2Shift());
         w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
         return null;
     }
