@@ -27,7 +27,8 @@ public final class Planner {
      * @param keepAllTensors give every tensor its own arena place, so that all intermediate
      *                       results stay readable after a run (calibration, debugging)
      */
-    public static Plan plan(Graph graph, boolean keepAllTensors) {
+    public static Plan plan(Graph modelGraph, boolean keepAllTensors) {
+        Graph graph = ConstantDequantizeFolding.fold(modelGraph);
         Map<String, List<Integer>> unsupported = new LinkedHashMap<>();
         List<PlannedOp> ops = new ArrayList<>();
         for (Operator op : graph.operators()) {

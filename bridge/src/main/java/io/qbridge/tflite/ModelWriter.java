@@ -40,9 +40,12 @@ public final class ModelWriter {
     public static void write(Graph graph, Path path) throws IOException {
         ByteBuffer bytes = toByteBuffer(graph);
         Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".partial");
+        // A sibling with a unique name, created like any new file (the umask's permissions, not
+        // createTempFile's owner-only ones), then renamed over the target.
+        Path tmp = dir.resolve(path.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".partial");
         try {
-            try (var channel = Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            try (var channel = Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.CREATE_NEW)) {
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }
@@ -86,8 +89,9 @@ public final class ModelWriter {
         }
 
         int[] tensorOffsets = new int[graph.tensors().size()];
+        Map<String, Integer> sharedVectors = new java.util.HashMap<>();
         for (TensorSpec t : graph.tensors()) {
-            tensorOffsets[t.index()] = tensor(b, t, tensorBuffer[t.index()]);
+            tensorOffsets[t.index()] = tensor(b, t, tensorBuffer[t.index()], sharedVectors);
         }
 
         Map<String, Integer> codeIndex = new LinkedHashMap<>();
@@ -163,10 +167,10 @@ public final class ModelWriter {
         return Buffer.endBuffer(b);
     }
 
-    private static int tensor(FlatBufferBuilder b, TensorSpec t, int bufferIndex) {
+    private static int tensor(FlatBufferBuilder b, TensorSpec t, int bufferIndex, Map<String, Integer> sharedVectors) {
         int shape = Tensor.createShapeVector(b, t.shape());
         int name = b.createString(t.name());
-        int quant = quantization(b, t.quant());
+        int quant = quantization(b, t.quant(), sharedVectors);
         Tensor.startTensor(b);
         Tensor.addShape(b, shape);
         Tensor.addType(b, (byte) t.type().tfliteCode());
@@ -181,7 +185,12 @@ public final class ModelWriter {
         return Tensor.endTensor(b);
     }
 
-    private static int quantization(FlatBufferBuilder b, QuantParams q) {
+    /**
+     * Per-channel scale and zero-point vectors are written once and shared by every tensor with the
+     * same values (flatbuffers allows several tables to point at one vector): an int8 model's
+     * all-zero int64 zero points would otherwise cost 16 bytes per channel of weights and bias.
+     */
+    private static int quantization(FlatBufferBuilder b, QuantParams q, Map<String, Integer> sharedVectors) {
         if (q == QuantParams.NONE || (!q.isQuantized() && q.min() == null)) {
             return 0;
         }
@@ -190,12 +199,15 @@ public final class ModelWriter {
         int scale = 0;
         int zeroPoint = 0;
         if (q.isQuantized()) {
-            scale = QuantizationParameters.createScaleVector(b, q.scales());
+            float[] scales = q.scales();
+            scale = sharedVectors.computeIfAbsent("scale " + java.util.Arrays.toString(scales),
+                    k -> QuantizationParameters.createScaleVector(b, scales));
             long[] zp = new long[q.channelCount()];
             for (int i = 0; i < zp.length; i++) {
                 zp[i] = q.zeroPoint(i);
             }
-            zeroPoint = QuantizationParameters.createZeroPointVector(b, zp);
+            zeroPoint = sharedVectors.computeIfAbsent("zero point " + java.util.Arrays.toString(zp),
+                    k -> QuantizationParameters.createZeroPointVector(b, zp));
         }
         QuantizationParameters.startQuantizationParameters(b);
         if (min != 0) {

@@ -1,0 +1,303 @@
+package io.qbridge.converter;
+
+import io.qbridge.DataType;
+import io.qbridge.UnsupportedModelException;
+import io.qbridge.converter.calibration.CalibrationData;
+import io.qbridge.converter.calibration.Calibrator;
+import io.qbridge.converter.calibration.InputCovariance;
+import io.qbridge.converter.calibration.Progress;
+import io.qbridge.converter.graph.EditableGraph;
+import io.qbridge.converter.observe.Observer;
+import io.qbridge.converter.observe.TensorStatistics;
+import io.qbridge.converter.quantize.ChannelMoments;
+import io.qbridge.converter.quantize.Quantizer;
+import io.qbridge.converter.quantize.Range;
+import io.qbridge.converter.quantize.RangeHints;
+import io.qbridge.converter.quantize.WeightsOnlyQuantizer;
+import io.qbridge.converter.report.LayerError;
+import io.qbridge.converter.report.QuantizationError;
+import io.qbridge.converter.report.TensorValues;
+import io.qbridge.converter.rewrite.ActivationFusion;
+import io.qbridge.converter.rewrite.AffineFolding;
+import io.qbridge.converter.rewrite.CrossLayerEqualization;
+import io.qbridge.converter.rewrite.FakeQuantRemoval;
+import io.qbridge.converter.rewrite.PointwiseToFullyConnected;
+import io.qbridge.graph.Graph;
+import io.qbridge.plan.ConstantDequantizeFolding;
+import io.qbridge.plan.Planner;
+import io.qbridge.tflite.ModelWriter;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Float model in, 8-bit model out: graph rewrites (FAKE_QUANT ranges, MUL/ADD folding, activation
+ * fusion, cross-layer equalization), calibration on the Java backend, quantization, and a check that
+ * the result plans and runs, with per-layer errors.
+ */
+public final class Converter {
+
+    /**
+     * @param inputType    FLOAT32, UINT8 or INT8; null: the activation type (integer I/O)
+     * @param outputType   as inputType
+     * @param mean         with std: how the integer input maps to the float input, as
+     *                     {@code tflite_convert --mean_values/--std_dev_values} (null: calibrated)
+     * @param observer     null: try every observer and keep the one with the best output SQNR
+     * @param equalize     cross-layer equalization (uint8: balance weights, int8: fill activations); null: on
+     * @param biasCorrection correct biases for the weights' rounding from calibration means
+     * @param gptq         round weights for least output error on calibration data
+     * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
+     */
+    public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
+                          Observer observer, double percentile, Range defaultRange, boolean foldAffine,
+                          boolean fuseActivations, Boolean equalize, boolean biasCorrection, boolean gptq,
+                          int threads, int errorSamples) {
+
+        public static Options defaults(InferenceType type) {
+            return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
+                    null, true, true, 1, 20);
+        }
+
+        public Options withGptq(boolean gq) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gq, threads, errorSamples);
+        }
+
+        public Options withBiasCorrection(boolean b) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, b, gptq, threads, errorSamples);
+        }
+
+        public Options withObserver(Observer o) {
+            return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+        }
+
+        public Options withIo(DataType in, DataType out) {
+            return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+        }
+
+        public Options withMeanStd(Float m, Float s) {
+            return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+        }
+
+        public Options withEqualize(Boolean e) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, e, biasCorrection, gptq, threads, errorSamples);
+        }
+
+        public Options withDefaultRange(Range r) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+        }
+
+        public Options withThreads(int n) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, n, errorSamples);
+        }
+
+        boolean equalizes() {
+            return equalize != null ? equalize : true;
+        }
+    }
+
+    /**
+     * The converted model (compacted: tensor indices are not those of the float graph), its bytes, the
+     * float graph it was quantized from (after rewrites) and the summary.
+     */
+    public record Result(Graph graph, byte[] bytes, Graph rewrittenFloat, ConversionSummary summary) {
+    }
+
+    /** Calibration samples whose receptive-field covariances drive GPTQ rounding. */
+    static final int GPTQ_SAMPLES = 32;
+
+    /** Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each). */
+    static final int EMPIRICAL_SAMPLES = 10;
+
+    private Converter() {
+    }
+
+    /**
+     * @param data calibration samples (may be null when the model's own ranges and the default range
+     *             cover every tensor, or for weights-only)
+     */
+    public static Result convert(Graph floatModel, CalibrationData data, Options o, Progress progress) {
+        long start = System.nanoTime();
+        List<String> notes = new ArrayList<>();
+        Map<String, Integer> rewrites = new LinkedHashMap<>();
+
+        // 1. Float rewrites.
+        EditableGraph e = new EditableGraph(ConstantDequantizeFolding.fold(floatModel));
+        RangeHints hints = new RangeHints();
+        rewrites.put("FAKE_QUANT ranges taken", FakeQuantRemoval.apply(e, hints));
+        if (o.type() != InferenceType.WEIGHTS_ONLY) {
+            if (o.foldAffine()) {
+                rewrites.put("MUL/ADD folded into weights", AffineFolding.apply(e));
+            }
+            if (o.fuseActivations()) {
+                rewrites.put("RELU fused", ActivationFusion.apply(e));
+            }
+            if (o.type() == InferenceType.INT8) {
+                rewrites.put("1x1 CONV_2D on 1x1 input as FULLY_CONNECTED", PointwiseToFullyConnected.apply(e));
+            }
+        }
+        EditableGraph.Compacted compacted = e.buildCompacted();
+        Graph g1 = compacted.graph();
+        hints = hints.remap(compacted.map());
+        Calibrator.plan(g1);   // refuses, all at once, ops the float runtime cannot run
+        long calibrationStart = System.nanoTime();
+        if (o.type() != InferenceType.WEIGHTS_ONLY && o.equalizes()) {
+            // Equalization needs each channel's calibrated range (ReLU6 limits how far a channel may
+            // be scaled); the scaled model is calibrated again below.
+            Map<Integer, CrossLayerEqualization.ChannelRange> ranges = new HashMap<>();
+            if (data != null && data.size() > 0) {
+                Calibrator.calibrate(g1, data, false, o.threads(), progress).forEach((t, s) -> {
+                    if (s.channelMax() != null) {
+                        ranges.put(t, new CrossLayerEqualization.ChannelRange(s.channelMin(), s.channelMax()));
+                    }
+                });
+            }
+            EditableGraph eq = new EditableGraph(g1);
+            rewrites.put("layer pairs equalized", CrossLayerEqualization.apply(eq, ranges,
+                    o.type() == InferenceType.UINT8 ? CrossLayerEqualization.Mode.BALANCE_WEIGHTS
+                            : CrossLayerEqualization.Mode.FILL_ACTIVATIONS));
+            EditableGraph.Compacted c = eq.buildCompacted();
+            g1 = c.graph();
+            hints = hints.remap(c.map());
+        }
+        long equalizationMillis = (System.nanoTime() - calibrationStart) / 1_000_000;
+
+        // 2. Quantize.
+        Graph quantized;
+        int quantizedOps;
+        String observerName = null;
+        Map<String, Double> scores = new LinkedHashMap<>();
+        long calibrationMillis = equalizationMillis;
+        List<float[][]> errorSamples = data == null ? List.of() : data.spread(o.errorSamples()).samples();
+        TensorValues.InputWriter inputWriter = o.mean() != null && o.std() != null && o.inputType() != DataType.FLOAT32
+                ? TensorValues.InputWriter.pixels(o.mean(), o.std()) : TensorValues.InputWriter.QUANTIZE;
+        if (o.type() == InferenceType.WEIGHTS_ONLY) {
+            Map<Integer, ChannelMoments> means = null;
+            if (data != null && data.size() > 0 && o.biasCorrection()) {
+                long c0 = System.nanoTime();
+                means = channelMoments(Calibrator.calibrate(g1, data, false, o.threads(), progress));
+                calibrationMillis += (System.nanoTime() - c0) / 1_000_000;
+            }
+            Quantizer.Result r = WeightsOnlyQuantizer.quantize(g1, means);
+            quantized = r.graph();
+            quantizedOps = r.quantizedOps();
+            notes.addAll(r.notes());
+        } else {
+            Quantizer.Options qo = new Quantizer.Options(o.type(), o.inputType(), o.outputType(), o.mean(), o.std(),
+                    o.defaultRange(), o.biasCorrection());
+            if (data == null || data.size() == 0) {
+                Quantizer.Result r = Quantizer.quantize(g1, Map.of(), hints, qo);
+                quantized = r.graph();
+                quantizedOps = r.quantizedOps();
+                notes.addAll(r.notes());
+            } else {
+                List<Observer> candidates = o.observer() != null ? List.of(o.observer()) : List.of(Observer.values());
+                boolean histograms = candidates.stream().anyMatch(Observer::needsHistogram);
+                long c0 = System.nanoTime();
+                Map<Integer, TensorStatistics> stats = Calibrator.calibrate(g1, data, histograms, o.threads(), progress);
+                calibrationMillis += (System.nanoTime() - c0) / 1_000_000;
+                Map<Integer, ChannelMoments> means = channelMoments(stats);
+                Map<Integer, InputCovariance.Moments> covariances = o.gptq()
+                        ? InputCovariance.collect(g1, data.spread(GPTQ_SAMPLES), o.threads(), progress) : null;
+                Quantizer.Result best = null;
+                double bestScore = Double.NEGATIVE_INFINITY;
+                for (Observer obs : candidates) {
+                    Map<Integer, Range> ranges = new HashMap<>();
+                    stats.forEach((t, s) -> {
+                        if (s.seen()) {
+                            ranges.put(t, obs.range(s, 256, o.percentile()));
+                        }
+                    });
+                    Quantizer.Result r = Quantizer.quantize(g1, ranges, hints, qo, means, covariances);
+                    if (candidates.size() > 1) {
+                        progress.update("scoring " + obs.name().toLowerCase(java.util.Locale.ROOT), 0, 1);
+                        double score = measure(g1, r.graph(), errorSamples, o.threads(), inputWriter).outputSqnrDb();
+                        progress.update("scoring " + obs.name().toLowerCase(java.util.Locale.ROOT), 1, 1);
+                        scores.put(obs.name().toLowerCase(java.util.Locale.ROOT), score);
+                        if (best == null || score > bestScore) {
+                            best = r;
+                            bestScore = score;
+                            observerName = obs.name().toLowerCase(java.util.Locale.ROOT);
+                        }
+                    } else {
+                        best = r;
+                        observerName = obs.name().toLowerCase(java.util.Locale.ROOT);
+                    }
+                }
+                quantized = best.graph();
+                quantizedOps = best.quantizedOps();
+                notes.addAll(best.notes());
+                if (o.biasCorrection() && !errorSamples.isEmpty()) {
+                    progress.update("bias correction", 0, 1);
+                    double before = measure(g1, quantized, errorSamples, o.threads(), inputWriter).outputSqnrDb();
+                    Graph corrected = io.qbridge.converter.quantize.EmpiricalBiasCorrection.apply(g1, quantized,
+                            new CalibrationData(errorSamples).spread(EMPIRICAL_SAMPLES).samples(), o.threads(),
+                            inputWriter);
+                    double after = measure(g1, corrected, errorSamples, o.threads(), inputWriter).outputSqnrDb();
+                    progress.update("bias correction", 1, 1);
+                    if (after > before) {
+                        quantized = corrected;
+                        notes.add(String.format(java.util.Locale.ROOT,
+                                "empirical bias correction: output SQNR %.2f -> %.2f dB", before, after));
+                    } else {
+                        notes.add(String.format(java.util.Locale.ROOT,
+                                "empirical bias correction not kept: output SQNR %.2f -> %.2f dB", before, after));
+                    }
+                }
+            }
+        }
+
+        // 3. Check that it runs, and measure.
+        try {
+            Planner.plan(quantized);
+        } catch (UnsupportedModelException ex) {
+            throw new ConversionException("the quantized model would not run on qbridge", ex.problems());
+        }
+        List<LayerError> layers = List.of();
+        double outputSqnr = Double.NaN;
+        if (!errorSamples.isEmpty()) {
+            QuantizationError.Measured m = measure(g1, quantized, errorSamples, o.threads(), inputWriter);
+            layers = m.layers();
+            outputSqnr = m.outputSqnrDb();
+        }
+        // The file holds only what the model uses (rewrites leave replaced weights and biases behind).
+        Graph written = new EditableGraph(quantized).buildCompacted().graph();
+        byte[] bytes = ModelWriter.toBytes(written);
+        long floatBytes = ModelWriter.toByteBuffer(floatModel).remaining();
+        long total = (System.nanoTime() - start) / 1_000_000;
+        ConversionSummary summary = new ConversionSummary(o.type(), floatModel.operators().size(), quantizedOps,
+                rewrites, floatBytes, bytes.length, observerName, scores, data == null ? 0 : data.size(), layers,
+                outputSqnr, calibrationMillis, total, notes);
+        return new Result(written, bytes, g1, summary);
+    }
+
+    private static Map<Integer, ChannelMoments> channelMoments(Map<Integer, TensorStatistics> stats) {
+        Map<Integer, ChannelMoments> moments = new HashMap<>();
+        stats.forEach((t, s) -> {
+            double[] m = s.channelMeans();
+            if (m != null) {
+                moments.put(t, new ChannelMoments(m, s.channelMeanSquares()));
+            }
+        });
+        return moments;
+    }
+
+    private static QuantizationError.Measured measure(Graph g1, Graph quantized, List<float[][]> samples, int threads,
+                                                      TensorValues.InputWriter inputWriter) {
+        try {
+            return QuantizationError.measure(g1, quantized, samples, threads, inputWriter);
+        } catch (UnsupportedModelException ex) {
+            throw new ConversionException("the quantized model would not run on qbridge", ex.problems());
+        }
+    }
+}
