@@ -1,0 +1,115 @@
+// NEON depthwise convolution (depth multiplier 1), one output pixel at a time over all channels
+// in blocks of CB, taps read through the indirection buffer (padding points at a row of input
+// zero points, so it contributes nothing once the zero-point term is folded into the bias).
+//   uint8 ("mul16"): input widened to int16 (UXTL), weights stored as int16 (w - w_zp),
+//                    SMLAL/SMLAL2 into int32.
+//   int8  ("mul8"):  two taps per SMULL + SMLAL in int16 (|a*w| <= 128*127, the pair fits),
+//                    then SADDW/SADDW2 into int32.
+// TAPS > 0 fixes the tap count at compile time (3x3: 9); TAPS == 0 takes it at run time.
+#ifndef QBRIDGE_DWCONV_NEON_H
+#define QBRIDGE_DWCONV_NEON_H
+
+#include "requant-neon.h"
+#include "../../src/kernels.h"
+
+namespace qbridge {
+
+template <int CB>
+static inline void dw_epilogue(int32x4_t (&acc)[CB / 4], const int32_t* hdr, const OutParams* p, uint8_t* out,
+                               size_t n, bool u8) {
+  const int32x4_t vzp = vdupq_n_s32(p->zero_point);
+  const int16x8_t vmin = vdupq_n_s16((int16_t)p->act_min);
+  const int16x8_t vmax = vdupq_n_s16((int16_t)p->act_max);
+  for (int i = 0; i < CB / 8; i++) {
+    int32x4_t r0 = requant_neon(acc[2 * i], vld1q_s32(hdr + CB + 8 * i), vld1q_s32(hdr + 2 * CB + 8 * i),
+                                vld1q_s32(hdr + 3 * CB + 8 * i), vzp);
+    int32x4_t r1 = requant_neon(acc[2 * i + 1], vld1q_s32(hdr + CB + 8 * i + 4), vld1q_s32(hdr + 2 * CB + 8 * i + 4),
+                                vld1q_s32(hdr + 3 * CB + 8 * i + 4), vzp);
+    int16x8_t v = narrow_clamp(r0, r1, vmin, vmax);
+    uint8x8_t b = u8 ? vqmovun_s16(v) : vreinterpret_u8_s8(vqmovn_s16(v));
+    size_t left = n > (size_t)(8 * i) ? n - 8 * i : 0;
+    if (left == 0) break;
+    store_partial(out + 8 * i, b, left < 8 ? left : 8);
+  }
+}
+
+template <int CB, int TAPS>
+void dwconv_u8_neon_mul16(size_t channels, size_t pixels, const void* const* indirection, size_t taps,
+                          size_t, const void* w_, void* out_, const OutParams* p) {
+  const size_t T = TAPS > 0 ? (size_t)TAPS : taps;
+  uint8_t* out = static_cast<uint8_t*>(out_);
+  const uint8_t* const* ind = reinterpret_cast<const uint8_t* const*>(indirection);
+  for (size_t px = 0; px < pixels; px++, ind += T) {
+    const uint8_t* w = static_cast<const uint8_t*>(w_);
+    for (size_t c = 0; c < channels; c += CB) {
+      const int32_t* hdr = reinterpret_cast<const int32_t*>(w);
+      const int16_t* wt = reinterpret_cast<const int16_t*>(w + 16 * CB);
+      int32x4_t acc[CB / 4];
+      for (int i = 0; i < CB / 4; i++) acc[i] = vld1q_s32(hdr + 4 * i);
+      for (size_t t = 0; t < T; t++, wt += CB) {
+        const uint8_t* in = ind[t] + c;
+        for (int i = 0; i < CB / 8; i++) {
+          int16x8_t a = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(in + 8 * i)));
+          int16x8_t b = vld1q_s16(wt + 8 * i);
+          acc[2 * i] = vmlal_s16(acc[2 * i], vget_low_s16(a), vget_low_s16(b));
+#if defined(__aarch64__)
+          acc[2 * i + 1] = vmlal_high_s16(acc[2 * i + 1], a, b);
+#else
+          acc[2 * i + 1] = vmlal_s16(acc[2 * i + 1], vget_high_s16(a), vget_high_s16(b));
+#endif
+        }
+      }
+      size_t n = channels - c < (size_t)CB ? channels - c : CB;
+      dw_epilogue<CB>(acc, hdr, p, out + c, n, true);
+      w += 16 * CB + T * CB * 2;
+    }
+    out += channels;
+  }
+}
+
+template <int CB, int TAPS>
+void dwconv_s8_neon_mul8(size_t channels, size_t pixels, const void* const* indirection, size_t taps,
+                         size_t, const void* w_, void* out_, const OutParams* p) {
+  const size_t T = TAPS > 0 ? (size_t)TAPS : taps;
+  uint8_t* out = static_cast<uint8_t*>(out_);
+  const int8_t* const* ind = reinterpret_cast<const int8_t* const*>(indirection);
+  for (size_t px = 0; px < pixels; px++, ind += T) {
+    const uint8_t* w = static_cast<const uint8_t*>(w_);
+    for (size_t c = 0; c < channels; c += CB) {
+      const int32_t* hdr = reinterpret_cast<const int32_t*>(w);
+      const int8_t* wt = reinterpret_cast<const int8_t*>(w + 16 * CB);
+      int32x4_t acc[CB / 4];
+      for (int i = 0; i < CB / 4; i++) acc[i] = vld1q_s32(hdr + 4 * i);
+      size_t t = 0;
+      for (; t + 2 <= T; t += 2, wt += 2 * CB) {
+        const int8_t* in0 = ind[t] + c;
+        const int8_t* in1 = ind[t + 1] + c;
+        for (int i = 0; i < CB / 8; i++) {
+          int16x8_t prod = vmull_s8(vld1_s8(in0 + 8 * i), vld1_s8(wt + 8 * i));
+          prod = vmlal_s8(prod, vld1_s8(in1 + 8 * i), vld1_s8(wt + CB + 8 * i));
+          acc[2 * i] = vaddw_s16(acc[2 * i], vget_low_s16(prod));
+#if defined(__aarch64__)
+          acc[2 * i + 1] = vaddw_high_s16(acc[2 * i + 1], prod);
+#else
+          acc[2 * i + 1] = vaddw_s16(acc[2 * i + 1], vget_high_s16(prod));
+#endif
+        }
+      }
+      if (t < T) {
+        const int8_t* in0 = ind[t] + c;
+        for (int i = 0; i < CB / 8; i++) {
+          int16x8_t prod = vmull_s8(vld1_s8(in0 + 8 * i), vld1_s8(wt + 8 * i));
+          acc[2 * i] = vaddw_s16(acc[2 * i], vget_low_s16(prod));
+          acc[2 * i + 1] = vaddw_s16(acc[2 * i + 1], vget_high_s16(prod));
+        }
+      }
+      size_t n = channels - c < (size_t)CB ? channels - c : CB;
+      dw_epilogue<CB>(acc, hdr, p, out + c, n, false);
+      w += 16 * CB + T * CB;
+    }
+    out += channels;
+  }
+}
+
+}  // namespace qbridge
+#endif

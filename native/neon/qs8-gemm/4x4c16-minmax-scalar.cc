@@ -1,0 +1,8 @@
+// Portable int8 GEMM, 4 rows x 4 columns: the path on hosts without NEON (x86_64).
+#include "../common/gemm-scalar.h"
+
+namespace qbridge {
+void qs8_gemm_minmax_ukernel_4x4c16__scalar(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, const void* w, void* c, size_t cm_stride, const int32_t* rowcorr, const OutParams* p) {
+  gemm_c16_scalar<int8_t, 4, 4>(mr, nc, kc, a, a_stride, w, c, cm_stride, rowcorr, p);
+}
+}  // namespace qbridge
