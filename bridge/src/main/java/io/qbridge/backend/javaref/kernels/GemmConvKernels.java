@@ -45,7 +45,7 @@ import java.util.Arrays;
  */
 final class GemmConvKernels {
     /** Wide: weights of one channel block, small enough to stay in a core's cache while pixels reuse them. */
-    static final int BLOCK_BYTES = 128 * 1024;
+    static final int BLOCK_BYTES = 256 * 1024;
     /** Wide: pixels that reuse one weight block before the next block is loaded. */
     private static final int PIXEL_TILE = 16;
     /** Output channels below which quantized layers with enough pixels take the narrow form. */

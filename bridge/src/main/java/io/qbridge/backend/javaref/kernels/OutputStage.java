@@ -14,45 +14,44 @@ import io.qbridge.plan.ops.ConvOps.Requant;
  * (OutputStageTest compares the two).
  */
 final class OutputStage {
-    /** Per channel: 2^max(shift, 0). */
-    private final int[] leftFactor;
-    private final int[] multiplier;
-    /** Per channel: max(-shift, 0), the rounding right shift. */
-    private final int[] rightShift;
-    /** Per channel: 2^(rightShift - 1), or 0 when rightShift is 0. */
-    private final long[] half;
-    /** Per channel: -1 when rightShift > 0 (negative values round down one less), else 0. */
-    private final int[] negativeAdjust;
+    /**
+     * Per channel c, at 4c: multiplier, 2^max(shift, 0), the rounding right shift e = max(-shift, 0),
+     * and half = 2^(e-1) (0 when e = 0). Packed so one base address serves the four loads.
+     */
+    private final int[] constants;
+    /** Whether every channel has the same constants (per-tensor quantization): they stay in registers. */
+    private final boolean uniform;
     private final int outputOffset;
     private final int actMin;
     private final int actMax;
 
     OutputStage(Requant q) {
         int n = q.multiplier().length;
-        this.multiplier = q.multiplier();
-        this.leftFactor = new int[n];
-        this.rightShift = new int[n];
-        this.half = new long[n];
-        this.negativeAdjust = new int[n];
+        this.constants = new int[4 * n];
+        boolean same = true;
         for (int c = 0; c < n; c++) {
+            int multiplier = q.multiplier()[c];
             int shift = q.shift()[c];
-            if (multiplier[c] < 0 || shift > 30 || shift < -31) {
+            if (multiplier < 0 || shift > 30 || shift < -31) {
                 // QuantizeMultiplier never makes these; the branch-free form below assumes it.
-                throw new IllegalArgumentException("multiplier " + multiplier[c] + " shift " + shift + " of channel " + c);
+                throw new IllegalArgumentException("multiplier " + multiplier + " shift " + shift + " of channel " + c);
             }
-            leftFactor[c] = 1 << Math.max(shift, 0);
-            rightShift[c] = Math.max(-shift, 0);
-            half[c] = rightShift[c] == 0 ? 0 : 1L << (rightShift[c] - 1);
-            negativeAdjust[c] = rightShift[c] == 0 ? 0 : -1;
+            int e = Math.max(-shift, 0);
+            constants[4 * c] = multiplier;
+            constants[4 * c + 1] = 1 << Math.max(shift, 0);
+            constants[4 * c + 2] = e;
+            constants[4 * c + 3] = (1 << e) >>> 1;
+            same &= multiplier == q.multiplier()[0] && shift == q.shift()[0];
         }
+        this.uniform = same;
         this.outputOffset = q.outputOffset();
         this.actMin = q.actMin();
         this.actMax = q.actMax();
     }
 
     /**
-     * {@link FixedPoint#multiplyByQuantizedMultiplier}{@code (acc, multiplier[c], shift[c])}, with
-     * the same result for every int {@code acc}:
+     * {@link FixedPoint#multiplyByQuantizedMultiplier}{@code (acc, multiplier, shift)} for the
+     * constants above, with the same result for every int {@code acc}:
      * <ul>
      * <li>SaturatingRoundingDoublingHighMul(x, m) = trunc((x*m + nudge) / 2^31) with nudge 2^30
      *     for x*m >= 0 and 1 - 2^30 below. For p = x*m < 0, trunc(u / 2^31) = floor((u + 2^31 - 1) / 2^31)
@@ -60,28 +59,59 @@ final class OutputStage {
      *     for both signs. Saturation needs x = m = INT_MIN; m >= 0 here.</li>
      * <li>RoundingDivideByPOT(h, e) rounds h / 2^e half away from zero: floor((h + 2^(e-1)) / 2^e)
      *     for h >= 0, floor((h + 2^(e-1) - 1) / 2^e) for h < 0 (a remainder of exactly half rounds
-     *     down there); e = 0 returns h.</li>
+     *     down there); e = 0 returns h. {@code (h >> 31) & -(half > 0)} is that -1.</li>
      * </ul>
      */
+    static int requantize(int acc, int multiplier, int leftFactor, int e, int half) {
+        int h = (int) (((long) (acc * leftFactor) * multiplier + (1L << 30)) >> 31);
+        return (int) (((long) h + half + ((h >> 31) & (-half >> 31))) >> e);
+    }
+
+    /** {@link #requantize(int, int, int, int, int)} with channel {@code c}'s constants. */
     int requantize(int acc, int c) {
-        int x = acc * leftFactor[c];
-        int h = (int) (((long) x * multiplier[c] + (1L << 30)) >> 31);
-        return (int) ((h + half[c] + ((h >> 31) & negativeAdjust[c])) >> rightShift[c]);
+        int[] k = constants;
+        return requantize(acc, k[4 * c], k[4 * c + 1], k[4 * c + 2], k[4 * c + 3]);
     }
 
     /** Stores {@code acc[0 .. n)}, the accumulators of channels {@code channel0 ..}, at {@code out[pos ..]}. */
     void store(int[] acc, int channel0, int n, byte[] out, int pos) {
+        store(acc, 0, channel0, n, out, pos);
+    }
+
+    /** Stores {@code acc[from .. from + n)}, the accumulators of channels {@code channel0 ..}, at {@code out[pos ..]}. */
+    void store(int[] acc, int from, int channel0, int n, byte[] out, int pos) {
+        if (uniform) {
+            storeStrided(acc, from, 0, n, out, pos, 1);
+            return;
+        }
+        int[] k = constants;
+        int zero = outputOffset;
+        int lo = actMin;
+        int hi = actMax;
         for (int i = 0; i < n; i++) {
-            int v = requantize(acc[i], channel0 + i) + outputOffset;
-            out[pos + i] = (byte) Math.max(actMin, Math.min(actMax, v));
+            int c = 4 * (channel0 + i);
+            int v = requantize(acc[from + i], k[c], k[c + 1], k[c + 2], k[c + 3]) + zero;
+            out[pos + i] = (byte) Math.max(lo, Math.min(hi, v));
         }
     }
 
     /** Stores {@code acc[0 .. n)}, all of {@code channel}, at {@code out[pos]}, {@code out[pos + stride]}, ... */
     void storeStrided(int[] acc, int channel, int n, byte[] out, int pos, int stride) {
+        storeStrided(acc, 0, channel, n, out, pos, stride);
+    }
+
+    private void storeStrided(int[] acc, int from, int channel, int n, byte[] out, int pos, int stride) {
+        int[] k = constants;
+        int multiplier = k[4 * channel];
+        int leftFactor = k[4 * channel + 1];
+        int e = k[4 * channel + 2];
+        int half = k[4 * channel + 3];
+        int zero = outputOffset;
+        int lo = actMin;
+        int hi = actMax;
         for (int i = 0; i < n; i++) {
-            int v = requantize(acc[i], channel) + outputOffset;
-            out[pos + i * stride] = (byte) Math.max(actMin, Math.min(actMax, v));
+            int v = requantize(acc[from + i], multiplier, leftFactor, e, half) + zero;
+            out[pos + i * stride] = (byte) Math.max(lo, Math.min(hi, v));
         }
     }
 }

@@ -67,6 +67,41 @@ class OutputStageTest {
     }
 
     @Test
+    void storesTheReferenceBytesPerTensorAndPerChannel() {
+        Random r = new Random(7);
+        for (int trial = 0; trial < 200; trial++) {
+            int n = 1 + r.nextInt(40);
+            boolean perTensor = trial % 2 == 0;
+            int[] multipliers = new int[n];
+            int[] shifts = new int[n];
+            for (int c = 0; c < n; c++) {
+                multipliers[c] = perTensor && c > 0 ? multipliers[0] : (1 << 30) + r.nextInt(1 << 30);
+                shifts[c] = perTensor && c > 0 ? shifts[0] : r.nextInt(38) - 31;
+            }
+            int zero = r.nextInt(256) - 128;
+            int lo = -128 + r.nextInt(100);
+            int hi = 127 - r.nextInt(100);
+            OutputStage stage = new OutputStage(new Requant(0, 0, zero, multipliers, shifts, lo, hi, 0f, 0f));
+            int[] acc = new int[n];
+            for (int c = 0; c < n; c++) {
+                acc[c] = r.nextInt(4) == 0 ? r.nextInt() : r.nextInt(1 << 16) - (1 << 15);
+            }
+            byte[] contiguous = new byte[n + 3];
+            stage.store(acc, 0, n, contiguous, 3);
+            byte[] strided = new byte[3 * n];
+            stage.storeStrided(acc, 0, n, strided, 1, 3);
+            for (int c = 0; c < n; c++) {
+                int expected = Math.max(lo, Math.min(hi,
+                        FixedPoint.multiplyByQuantizedMultiplier(acc[c], multipliers[c], shifts[c]) + zero));
+                assertEquals((byte) expected, contiguous[3 + c], "trial " + trial + " channel " + c);
+                int expected0 = Math.max(lo, Math.min(hi,
+                        FixedPoint.multiplyByQuantizedMultiplier(acc[c], multipliers[0], shifts[0]) + zero));
+                assertEquals((byte) expected0, strided[1 + 3 * c], "trial " + trial + " strided " + c);
+            }
+        }
+    }
+
+    @Test
     void refusesMultipliersQuantizeMultiplierNeverMakes() {
         assertThrows(IllegalArgumentException.class, () -> new OutputStage(
                 new Requant(0, 0, 0, new int[] {Integer.MIN_VALUE}, new int[] {0}, 0, 255, 0f, 0f)));
