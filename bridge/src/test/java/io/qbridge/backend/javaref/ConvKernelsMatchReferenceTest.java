@@ -27,7 +27,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * The Java backend's CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED kernels give exactly the bytes
  * of {@link ReferenceConv} (the reference loops), for 1, 2 and 3 threads: random shapes (odd
  * channel counts, batch > 1, strides and dilations differing by axis, both paddings, depth
- * multipliers, layers large enough to be split into weight blocks), random raw weights, zero
+ * multipliers, layers large enough for every form of the kernels: weight blocks, pixel columns,
+ * whole-row depthwise), random raw weights, zero
  * points at the ends of their ranges, multipliers below and above one, biases near the int32
  * range, every fused activation; float layers with values of mixed magnitude and signed zeros,
  * where any change in the order of additions would show.
@@ -62,8 +63,9 @@ class ConvKernelsMatchReferenceTest {
         DataType t = c.type();
         boolean quantized = t != DataType.FLOAT32;
         int batches = 1 + r.nextInt(3);
-        int inH = 1 + r.nextInt(large ? 14 : 9);
-        int inW = 1 + r.nextInt(large ? 14 : 9);
+        // Large layers have a column of 256 pixels or more (the narrow GEMM) and 60 to 260 channels.
+        int inH = large ? 16 + r.nextInt(9) : 1 + r.nextInt(9);
+        int inW = large ? 16 + r.nextInt(9) : 1 + r.nextInt(9);
         int inC = large ? 40 + r.nextInt(300) : 1 + r.nextInt(9);
         int fH = 1 + r.nextInt(3);
         int fW = 1 + r.nextInt(3);

@@ -48,12 +48,12 @@ final class GemmConvKernels {
     static final int BLOCK_BYTES = 256 * 1024;
     /** Wide: pixels that reuse one weight block before the next block is loaded. */
     private static final int PIXEL_TILE = 16;
-    /** Output channels below which quantized layers with enough pixels take the narrow form. */
-    static final int NARROW = 64;
+    /** Output channels below which quantized layers with a column of pixels take the narrow form. */
+    static final int NARROW = 128;
     /** Narrow: pixels per column (the length of the vector loops). */
-    static final int COLUMN = 128;
+    static final int COLUMN = 256;
     /** Narrow: k rows gathered at a time (with a column, 16 KiB: stays in L1). */
-    private static final int K_CHUNK = 32;
+    private static final int K_CHUNK = 16;
     /** Multiply-adds below which a chunk is not worth a thread. */
     private static final long MIN_MACS_PER_CHUNK = 200_000;
 
@@ -78,7 +78,7 @@ final class GemmConvKernels {
         if (type == DataType.FLOAT32) {
             return new WideFloat(g, filter, bias, q, ctx);
         }
-        if (g.outC() < NARROW && g.pixels() >= COLUMN / 2) {
+        if (g.outC() < NARROW && g.pixels() >= COLUMN) {
             return new NarrowQuantized(g, type, filter, bias, q, ctx);
         }
         return new WideQuantized(g, type, filter, bias, q, ctx);
