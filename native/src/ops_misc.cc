@@ -156,6 +156,10 @@ class SoftmaxOp : public Op {
       int32_t shifted_minus_one = (int32_t)(((uint32_t)sum << (headroom_plus_one & 31)) - 0x80000000u);
       int32_t scale = one_over_one_plus_x(shifted_minus_one);
       int exponent = bits_over_unit + 31 - 8;
+      if (exponent > 31) {   // a sum of 512 or more: every probability is under half a step (as Java)
+        for (int c = 0; c < depth; c++) y[c] = (T)out_min;
+        continue;
+      }
       for (int c = 0; c < depth; c++) {
         int32_t diff = x[c] - max;
         int32_t v = out_min;

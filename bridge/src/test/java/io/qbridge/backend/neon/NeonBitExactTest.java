@@ -212,8 +212,9 @@ class NeonBitExactTest {
     }
 
     /**
-     * The kernel family in use, printed for the logs; qemu-tests pass the one the emulated CPU must
-     * select (-Dqbridge.neon.expectedIsa=aarch64-neon under -cpu cortex-a72: no SDOT there).
+     * The kernel family in use, printed for the logs. Under qemu-tests (qbridge.qemu.cpu) or with
+     * -Dqbridge.neon.expectedIsa it must be the one the emulated CPU calls for: aarch64-neon under
+     * -cpu cortex-a72 (no SDOT there), aarch64-neondot under -cpu max, armv7-neon on armhf.
      */
     @Test
     void kernelFamilyIsTheOneThisCpuShouldUse() {
@@ -221,6 +222,15 @@ class NeonBitExactTest {
         String isa = NeonBackend.isa();
         System.out.println("neon kernels on " + System.getProperty("os.arch") + ": " + isa);
         String expected = System.getProperty("qbridge.neon.expectedIsa");
+        String qemuCpu = System.getProperty("qbridge.qemu.cpu");   // set by qemu-tests
+        if (expected == null && qemuCpu != null) {
+            expected = switch (qemuCpu) {
+                case "cortex-a72", "cortex-a53" -> "aarch64-neon";   // no dot product: SDOT must not run
+                case "max" -> "aarch64-neondot";
+                case "cortex-a15", "cortex-a7" -> "armv7-neon";
+                default -> null;
+            };
+        }
         if (expected != null) {
             assertEquals(expected, isa);
         } else if (System.getProperty("os.arch").equals("amd64")) {
