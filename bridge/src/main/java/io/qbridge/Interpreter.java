@@ -158,6 +158,9 @@ public final class Interpreter implements AutoCloseable {
                 skipped.add(b.name() + ": " + why);
                 continue;
             }
+            if (!b.usableForAuto()) {
+                continue;
+            }
             try {
                 Executable e = b.compile(plan, bytes, options.numThreads);
                 if (!skipped.isEmpty()) {

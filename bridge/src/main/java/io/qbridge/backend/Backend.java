@@ -15,6 +15,15 @@ public interface Backend {
     String unavailableReason();
 
     /**
+     * Whether {@code auto} may choose this backend on this machine when it is available (armnn only
+     * where its NEON backend runs: its CpuRef alone is slower than java). Asked for by name, an
+     * available backend is used all the same.
+     */
+    default boolean usableForAuto() {
+        return true;
+    }
+
+    /**
      * Prepares the plan for execution (packs weights, allocates the arena). Throws
      * {@link io.qbridge.UnsupportedModelException} for plans it cannot run.
      *

@@ -49,7 +49,7 @@ public final class ImageInput {
         }
         int srcW = img.getWidth();
         int srcH = img.getHeight();
-        int[] argb = img.getRGB(0, 0, srcW, srcH, null, 0, srcW);
+        int[] argb = packedRgb(img);
         float[] out = new float[height * width * channels];
         float sy = (float) srcH / height;
         float sx = (float) srcW / width;
@@ -78,6 +78,29 @@ public final class ImageInput {
             }
         }
         return out;
+    }
+
+    /**
+     * The image as packed RGB. Grayscale images are read from the raster: their getRGB goes
+     * through Java's linear gray colour space and would brighten every pixel (200 reads as 228).
+     */
+    static int[] packedRgb(BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        java.awt.image.Raster raster = img.getRaster();
+        if (raster.getNumBands() == 1 && !(img.getColorModel() instanceof java.awt.image.IndexColorModel)) {
+            int bits = img.getColorModel().getComponentSize(0);
+            int[] out = new int[w * h];
+            for (int y = 0; y < h; y++) {
+                for (int x = 0; x < w; x++) {
+                    int v = raster.getSample(x, y, 0);
+                    int g = bits > 8 ? v >> (bits - 8) : v;
+                    out[y * w + x] = (g << 16) | (g << 8) | g;
+                }
+            }
+            return out;
+        }
+        return img.getRGB(0, 0, w, h, null, 0, w);
     }
 
     private static float channel(int argb, int shift) {

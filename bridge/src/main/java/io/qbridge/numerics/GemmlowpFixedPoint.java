@@ -140,13 +140,19 @@ public final class GemmlowpFixedPoint {
     }
 
     /**
-     * TFLite's {@code GetReciprocal}: for a positive x in Q(xIntegerBits), returns {raw, bitsOverUnit}
-     * where raw in Q0 is 1 / (x / 2^bitsOverUnit), i.e. 1/x = raw * 2^-bitsOverUnit.
+     * TFLite's {@code GetReciprocal}, first half: for a positive x in Q(xIntegerBits), the number of
+     * bits above the unit, so that 1/x = {@link #reciprocalScale(int)} * 2^-bitsOverUnit.
      */
-    public static int[] reciprocal(int x, int xIntegerBits) {
-        int headroomPlusOne = Integer.numberOfLeadingZeros(x);
-        int bitsOverUnit = xIntegerBits - headroomPlusOne;
-        int shiftedSumMinusOne = (x << headroomPlusOne) - Integer.MIN_VALUE;   // uint32 wrap: minus 2^31
-        return new int[] {oneOverOnePlusXForXIn01(shiftedSumMinusOne), bitsOverUnit};
+    public static int reciprocalBitsOverUnit(int x, int xIntegerBits) {
+        return xIntegerBits - Integer.numberOfLeadingZeros(x);
+    }
+
+    /**
+     * TFLite's {@code GetReciprocal}, second half: x shifted to [1, 2) (as 1 + f, f in Q0), and
+     * 1 / (1 + f) in Q0.
+     */
+    public static int reciprocalScale(int x) {
+        int shiftedSumMinusOne = (x << Integer.numberOfLeadingZeros(x)) - Integer.MIN_VALUE;   // uint32: minus 2^31
+        return oneOverOnePlusXForXIn01(shiftedSumMinusOne);
     }
 }

@@ -7,6 +7,7 @@ import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ElementwiseOps;
 import io.qbridge.plan.ops.QuantizeOps;
 import io.qbridge.plan.ops.ShapeOps;
+import io.qbridge.plan.ops.FakeQuantOps;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.HashMap;
@@ -37,6 +38,7 @@ public final class OpRegistry {
         PREPARERS.put(BuiltinOperator.PADV2, ShapeOps::preparePad);
         PREPARERS.put(BuiltinOperator.QUANTIZE, QuantizeOps::prepareQuantize);
         PREPARERS.put(BuiltinOperator.DEQUANTIZE, QuantizeOps::prepareDequantize);
+        PREPARERS.put(BuiltinOperator.FAKE_QUANT, FakeQuantOps::prepareFakeQuant);
     }
 
     private OpRegistry() {

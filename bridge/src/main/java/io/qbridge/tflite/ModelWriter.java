@@ -40,9 +40,12 @@ public final class ModelWriter {
     public static void write(Graph graph, Path path) throws IOException {
         ByteBuffer bytes = toByteBuffer(graph);
         Path dir = path.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, path.getFileName().toString(), ".partial");
+        // A sibling with a unique name, created like any new file (the umask's permissions, not
+        // createTempFile's owner-only ones), then renamed over the target.
+        Path tmp = dir.resolve(path.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".partial");
         try {
-            try (var channel = Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE)) {
+            try (var channel = Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE,
+                    java.nio.file.StandardOpenOption.CREATE_NEW)) {
                 while (bytes.hasRemaining()) {
                     channel.write(bytes);
                 }

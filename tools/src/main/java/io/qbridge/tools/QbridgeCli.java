@@ -11,7 +11,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "qbridge", mixinStandardHelpOptions = true, versionProvider = QbridgeCli.Version.class,
         description = "8-bit TensorFlow Lite models on Arm boards from Java.",
-        subcommands = {InspectCommand.class, RunCommand.class, ClassifyCommand.class, ConvertCommand.class, EvalCommand.class,
+        subcommands = {InspectCommand.class, RunCommand.class, ClassifyCommand.class, ConvertCommand.class,
+                EvalCommand.class, TrainCommand.class, DemoCommand.class,
                 CommandLine.HelpCommand.class})
 public final class QbridgeCli {
     /** Exit code for a failure while running a valid command (bad model, missing file). */

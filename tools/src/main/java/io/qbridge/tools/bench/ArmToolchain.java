@@ -14,7 +14,7 @@ import java.util.stream.Stream;
  * The Arm JDK, libraries and QEMU that {@code cross-toolchains/setup.sh} installs, found through
  * {@code $QBRIDGE_TOOLCHAINS} or the {@code .toolchains} folder of the checkout bench.jar lives in.
  */
-record ArmToolchain(Target target, Path java, List<Path> libraryPath, Path qemu, Path icountPlugin) {
+record ArmToolchain(Target target, Path archRoot, Path java, List<Path> libraryPath, Path qemu, Path icountPlugin) {
 
     static final String SETUP = "cross-toolchains/setup.sh";
 
@@ -43,8 +43,14 @@ record ArmToolchain(Target target, Path java, List<Path> libraryPath, Path qemu,
                 libs.add(p);
             }
         }
+        // Debian's Arm NN for the armnn backend, where cross-toolchains/armnn-sysroot.sh has unpacked it
+        // (its dynamic backends are found beside libarmnn.so.22)
+        Path armnn = root.resolve("armnn-" + target.debianArch).resolve("usr/lib/" + target.triplet);
+        if (Files.isDirectory(armnn)) {
+            libs.add(armnn);
+        }
         Path plugin = root.resolve("qemu-icount/libqbridge_icount.so");
-        return new ArmToolchain(target, java, libs, qemu, Files.isRegularFile(plugin) ? plugin : null);
+        return new ArmToolchain(target, archRoot, java, libs, qemu, Files.isRegularFile(plugin) ? plugin : null);
     }
 
     private static Path findJava(Path archRoot, Target target) {
@@ -102,6 +108,12 @@ record ArmToolchain(Target target, Path java, List<Path> libraryPath, Path qemu,
         if (!libraryPath.isEmpty()) {
             cmd.add("-E");
             cmd.add("LD_LIBRARY_PATH=" + String.join(":", libraryPath.stream().map(Path::toString).toList()));
+        }
+        // 32-bit guests get EOVERFLOW listing ext4 directories: setup.sh builds a readdir() that fixes it
+        Path readdirFix = archRoot.resolve("qbridge/libreaddir32.so");
+        if (target == Target.ARMV7 && Files.isRegularFile(readdirFix)) {
+            cmd.add("-E");
+            cmd.add("LD_PRELOAD=" + readdirFix);
         }
         if (icountOutput != null && icountPlugin != null) {
             cmd.add("-plugin");

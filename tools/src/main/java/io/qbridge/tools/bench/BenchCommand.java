@@ -9,7 +9,6 @@ import picocli.CommandLine.Option;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 
@@ -26,8 +25,9 @@ public final class BenchCommand implements Callable<Integer> {
             description = "host, aarch64 or armv7 (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL", description = "The .tflite model.")
-    Path model;
+    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
+            description = "The .tflite model (repeat for several, measured side by side).")
+    List<Path> models;
 
     @Option(names = "--float-model", paramLabel = "F",
             description = "The float original of MODEL: measured on java too, for the speed-up over float.")
@@ -84,40 +84,31 @@ public final class BenchCommand implements Callable<Integer> {
         validate();
         Target t = Target.parse(target);
         PrintWriter out = spec.commandLine().getOut();
-        List<BenchResult> results = new ArrayList<>();
-        if (inProcess || t.isNative()) {
-            String cpu = cpuName != null ? cpuName : t.hostName();
-            List<BenchResult> measured = measureHere(t, cpu, out);
-            if (inProcess) {
-                return 0;
+        PrintWriter err = spec.commandLine().getErr();
+        BenchPlan plan = new BenchPlan(models, floatModel, backends, threads, runs, warmup, countedRuns);
+        if (inProcess) {
+            // the re-run on the target's JVM: print result lines for the bench.jar that started it
+            try (IcountMarker marker = countInstructions ? new IcountMarker() : null) {
+                plan.measureHere(t, cpuName != null ? cpuName : t.hostName(), marker, out);
             }
-            results.addAll(measured);
-        } else {
-            ArmToolchain toolchain = ArmToolchain.find(t);
-            if (toolchain.icountPlugin() == null) {
-                spec.commandLine().getErr().println("bench: note: no instruction counts (the QEMU plugin is not built: run "
-                        + "cross-toolchains/qemu-icount/build.sh)");
-            }
-            List<String> cpuList = cpus == null || cpus.isEmpty() ? List.of(t.cpus.get(0)) : cpus;
-            for (String cpu : cpuList) {
-                spec.commandLine().getErr().printf("bench: running on %s under %s -cpu %s (emulated: figures are not the "
-                        + "board's; instructions per inference repeat exactly)%n", t.id(), t.qemu, cpu);
-                results.addAll(EmulatedBenchmark.run(toolchain, cpu, childArgs(t, cpu), true));
-            }
+            return 0;
         }
+        List<BenchResult> results = plan.run(t.id(), cpus, err);
         ResultTable table = new ResultTable(results, floatModel == null ? null : floatModel.getFileName().toString());
         out.print(table.text());
         out.flush();
         if (json != null) {
             Files.writeString(json, table.json());
-            spec.commandLine().getErr().println("bench: wrote " + json);
+            err.println("bench: wrote " + json);
         }
         return 0;
     }
 
     private void validate() {
-        if (!Files.isRegularFile(model)) {
-            throw new CliException("model file not found: " + model);
+        for (Path model : models) {
+            if (!Files.isRegularFile(model)) {
+                throw new CliException("model file not found: " + model);
+            }
         }
         if (floatModel != null && !Files.isRegularFile(floatModel)) {
             throw new CliException("float model file not found: " + floatModel);
@@ -136,62 +127,15 @@ public final class BenchCommand implements Callable<Integer> {
             }
         }
         Target t = Target.parse(target);
-        if (cpus != null && !inProcess) {
-            for (String cpu : cpus) {
-                if (t == Target.HOST || !t.cpus.contains(cpu)) {
-                    throw new CliException("--cpu " + cpu + " does not apply to target " + t.id()
-                            + (t == Target.HOST ? "" : ": use one of " + String.join(", ", t.cpus)));
-                }
+        if (cpus != null && !inProcess && (t == Target.HOST || t.isNative())) {
+            throw new CliException("--cpu applies to emulated targets only (aarch64 or armv7 on a non-Arm host)");
+        }
+        for (String cpu : cpus == null || inProcess ? List.<String>of() : cpus) {
+            if (!t.cpus.contains(cpu)) {
+                throw new CliException("--cpu " + cpu + " does not apply to target " + t.id() + ": use one of "
+                        + String.join(", ", t.cpus));
             }
         }
-    }
-
-    /** Measures every model × backend × threads here; in a re-run, prints them for the parent. */
-    private List<BenchResult> measureHere(Target t, String cpu, PrintWriter out) throws Exception {
-        List<BenchResult> results = new ArrayList<>();
-        ModelBenchmark.Settings settings = new ModelBenchmark.Settings(warmup, runs, countedRuns);
-        int window = 0;
-        try (IcountMarker marker = countInstructions ? new IcountMarker() : null) {
-            List<Path> models = new ArrayList<>(List.of(model));
-            if (floatModel != null) {
-                models.add(floatModel);
-            }
-            for (Path m : models) {
-                List<String> modelBackends = m == floatModel ? List.of("java") : backends;
-                for (String backend : modelBackends) {
-                    for (int n : threads) {
-                        // instruction counts are exact for a single thread only
-                        IcountMarker counting = n == 1 ? marker : null;
-                        BenchResult r = ModelBenchmark.measure(m, t.id(), cpu, backend, n, settings, counting);
-                        results.add(r);
-                        int thisWindow = counting != null && r.ok() ? window++ : -1;
-                        if (inProcess) {
-                            out.println(ResultCodec.toLine(r, thisWindow));
-                            out.flush();
-                        }
-                    }
-                }
-            }
-        }
-        return results;
-    }
-
-    private List<String> childArgs(Target t, String cpu) {
-        List<String> a = new ArrayList<>(List.of("--in-process", "--target", t.id(), "--cpu-name", cpu,
-                "--model", model.toAbsolutePath().toString(), "--backends", String.join(",", backends),
-                "--threads", String.join(",", threads.stream().map(String::valueOf).toList()),
-                "--runs", String.valueOf(runs), "--warmup", String.valueOf(warmup),
-                "--counted-runs", String.valueOf(countedRuns)));
-        if (floatModel != null) {
-            a.add("--float-model");
-            a.add(floatModel.toAbsolutePath().toString());
-        }
-        return a;
-    }
-
-    static int countedRunsOf(List<String> childArgs) {
-        int i = childArgs.indexOf("--counted-runs");
-        return i >= 0 ? Integer.parseInt(childArgs.get(i + 1)) : 1;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

@@ -31,13 +31,13 @@ final class EmulatedBenchmark {
     /**
      * @param childArgs bench.jar's own arguments for the in-process run on the target
      */
-    static List<BenchResult> run(ArmToolchain toolchain, String cpu, List<String> childArgs, boolean countInstructions)
+    static List<BenchResult> run(ArmToolchain toolchain, String cpu, List<String> childArgs, int countedRuns)
             throws IOException, InterruptedException {
         Target target = toolchain.target();
         // 32-bit guests cannot list directories on ext4 (EOVERFLOW): give them a tmpfs to work in.
         Path workDir = target == Target.ARMV7 && Files.isDirectory(Path.of("/dev/shm")) ? Path.of("/dev/shm")
                 : Path.of(System.getProperty("java.io.tmpdir"));
-        Path counts = countInstructions && toolchain.icountPlugin() != null
+        Path counts = toolchain.icountPlugin() != null
                 ? Files.createTempFile(workDir, "qbridge-icount", ".txt") : null;
         try {
             List<String> cmd = new ArrayList<>(toolchain.command(cpu, counts));
@@ -71,7 +71,6 @@ final class EmulatedBenchmark {
             }
             Map<Integer, long[]> windows = counts == null ? Map.of() : readWindows(counts);
             List<BenchResult> results = new ArrayList<>();
-            int countedRuns = BenchCommand.countedRunsOf(childArgs);
             for (ResultCodec.Line line : lines) {
                 BenchResult res = line.result().asEmulated(target.id(), cpu);
                 long[] w = windows.get(line.window());

@@ -9,13 +9,13 @@ import java.util.Locale;
  * same target, CPU and thread count. Speed-ups compare instructions per inference where both
  * were counted (exact under QEMU), else p50 latency.
  */
-final class ResultTable {
+public final class ResultTable {
     private final List<BenchResult> results;
     private final List<Double> vsJava = new ArrayList<>();
     private final List<Double> vsFloat = new ArrayList<>();
 
     /** @param floatModel file name of the float original among the results, or null */
-    ResultTable(List<BenchResult> results, String floatModel) {
+    public ResultTable(List<BenchResult> results, String floatModel) {
         this.results = List.copyOf(results);
         for (BenchResult r : results) {
             vsJava.add(r.ok() && !r.backend().equals("java") ? speedup(find(r, r.model(), "java"), r) : null);
@@ -44,11 +44,21 @@ final class ResultTable {
         return r.p50Ms() > 0 ? base.p50Ms() / r.p50Ms() : null;
     }
 
-    String json() {
+    /** Speed-up of result i over the java backend (null where there is no java row to compare with). */
+    public Double speedupVsJava(int i) {
+        return vsJava.get(i);
+    }
+
+    /** Speed-up of result i over the float model on java (null where not applicable). */
+    public Double speedupVsFloat(int i) {
+        return vsFloat.get(i);
+    }
+
+    public String json() {
         return ResultCodec.toJson(results, vsJava, vsFloat);
     }
 
-    String text() {
+    public String text() {
         StringBuilder b = new StringBuilder();
         b.append(String.format(Locale.ROOT, "%-34s %9s %-8s %-10s %-6s %3s %9s %9s %8s %9s %8s %10s %8s %7s %7s%n",
                 "model", "KiB", "target", "cpu", "backend", "thr", "p50 ms", "p90 ms", "inf/s", "GMAC/s", "RSS MiB",

@@ -141,8 +141,29 @@ final class ActivationKernels {
         int mask = p.type() == DataType.UINT8 ? 0xFF : -1;
         int outputMin = p.type().minValue();
         int outputMax = p.type().maxValue();
+        int[] expOfDiff = softmaxExpTable(p);
         return () -> par.forRange(p.outer(), minRows,
-                (r0, r1) -> softmaxQuantized(p, arena, in, out, mask, outputMin, outputMax, r0, r1));
+                (r0, r1) -> softmaxQuantized(p, arena, in, out, mask, outputMin, outputMax, expOfDiff, r0, r1));
+    }
+
+    /**
+     * exp of every possible 8-bit input difference to the row maximum, {@code table[-diff]} in Q0:
+     * gemmlowp's exp_on_negative_values of the difference rescaled by beta * input scale, and 0 for
+     * differences below diffMin (which TFLite skips: they add nothing to the sum and give the
+     * minimum output, exactly as an exponential of 0 does).
+     */
+    static int[] softmaxExpTable(SoftmaxParams p) {
+        int[] table = new int[256];
+        for (int d = 0; d < 256; d++) {
+            int diff = -d;
+            if (diff >= p.diffMin()) {
+                int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, p.inputMultiplier(),
+                        p.inputLeftShift());
+                table[d] = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff,
+                        ActivationOps.SOFTMAX_SCALED_DIFF_INTEGER_BITS);
+            }
+        }
+        return table;
     }
 
     /** reference_ops::Softmax (float): exp((x - max) * beta), divided by the row's sum. */
@@ -169,14 +190,13 @@ final class ActivationKernels {
         }
     }
 
-    /** reference_ops::Softmax for 8-bit input and output (gemmlowp exp, Q12.19 sum, reciprocal). */
+    /**
+     * reference_ops::Softmax for 8-bit input and output: the exponentials (from the table) are
+     * summed in Q12.19, the sum's reciprocal scales each exponential down to the output step.
+     */
     private static void softmaxQuantized(SoftmaxParams p, byte[] arena, int in, int out, int mask, int outputMin,
-                                         int outputMax, int r0, int r1) {
+                                         int outputMax, int[] expOfDiff, int r0, int r1) {
         int depth = p.depth();
-        int multiplier = p.inputMultiplier();
-        int leftShift = p.inputLeftShift();
-        int diffMin = p.diffMin();
-        int diffBits = ActivationOps.SOFTMAX_SCALED_DIFF_INTEGER_BITS;
         for (int r = r0; r < r1; r++) {
             int rowIn = in + r * depth;
             int rowOut = out + r * depth;
@@ -186,29 +206,26 @@ final class ActivationKernels {
             }
             int sumOfExps = 0;                              // Q12.19
             for (int c = 0; c < depth; c++) {
-                int diff = (arena[rowIn + c] & mask) - max;
-                if (diff >= diffMin) {
-                    int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, multiplier, leftShift);
-                    int exp = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff, diffBits);
-                    sumOfExps += GemmlowpFixedPoint.rescale(exp, 0, 12);
-                }
+                sumOfExps += GemmlowpFixedPoint.rescale(expOfDiff[max - (arena[rowIn + c] & mask)], 0, 12);
             }
-            int[] reciprocal = GemmlowpFixedPoint.reciprocal(sumOfExps, 12);
-            int shiftedScale = reciprocal[0];
-            int exponent = reciprocal[1] + 31 - 8;
-            for (int c = 0; c < depth; c++) {
-                int diff = (arena[rowIn + c] & mask) - max;
-                int v;
-                if (diff >= diffMin) {
-                    int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, multiplier, leftShift);
-                    int exp = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff, diffBits);
-                    int unsaturated = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.mul(shiftedScale, exp), exponent);
-                    v = Math.max(outputMin, Math.min(outputMax, unsaturated + outputMin));
-                } else {
-                    v = outputMin;
+            int shiftedScale = GemmlowpFixedPoint.reciprocalScale(sumOfExps);
+            int exponent = GemmlowpFixedPoint.reciprocalBitsOverUnit(sumOfExps, 12) + 31 - 8;
+            // A sum of exponentials of 512 or more (many values at the row's maximum) makes the
+            // exponent exceed 31: TFLite's reference kernel stops on TFLITE_CHECK there. Every
+            // probability is then at most 1/512, half an output step: qbridge writes the minimum,
+            // which is RoundingDivideByPOT extended to such exponents.
+            if (exponent > 31) {
+                for (int c = 0; c < depth; c++) {
+                    arena[rowOut + c] = (byte) outputMin;
                 }
-                arena[rowOut + c] = (byte) v;
+                continue;
+            }
+            for (int c = 0; c < depth; c++) {
+                int exp = expOfDiff[max - (arena[rowIn + c] & mask)];
+                int unsaturated = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.mul(shiftedScale, exp), exponent);
+                arena[rowOut + c] = (byte) Math.max(outputMin, Math.min(outputMax, unsaturated + outputMin));
             }
         }
     }
+
 }

@@ -11,6 +11,7 @@ import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ElementwiseOps;
 import io.qbridge.plan.ops.QuantizeOps;
 import io.qbridge.plan.ops.ShapeOps;
+import io.qbridge.plan.ops.FakeQuantOps;
 
 import java.util.HashMap;
 import java.util.Map;
@@ -41,6 +42,7 @@ public final class JavaKernels {
         FACTORIES.put(QuantizeOps.QuantizeParams.class, QuantizeKernels::quantize);
         FACTORIES.put(QuantizeOps.RequantizeParams.class, QuantizeKernels::requantize);
         FACTORIES.put(QuantizeOps.DequantizeParams.class, QuantizeKernels::dequantize);
+        FACTORIES.put(FakeQuantOps.FakeQuantParams.class, FakeQuantKernels::fakeQuant);
     }
 
     private JavaKernels() {

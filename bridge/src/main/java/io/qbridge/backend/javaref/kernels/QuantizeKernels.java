@@ -5,7 +5,6 @@ import io.qbridge.backend.javaref.JavaKernel;
 import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.backend.javaref.Parallel;
 import io.qbridge.numerics.FixedPoint;
-import io.qbridge.numerics.QuantMath;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.QuantizeOps.Channels;
 import io.qbridge.plan.ops.QuantizeOps.DequantizeParams;
@@ -47,9 +46,11 @@ final class QuantizeKernels {
         return () -> par.forRange(p.elementCount(), MIN_ELEMENTS_PER_THREAD, (e0, e1) -> {
             for (int i = e0; i < e1; i++) {
                 int ch = channels == 1 ? 0 : (i / inner) % channels;
-                float x = (float) FLOATS.get(src, srcBase + i * 4);
-                int q = QuantMath.quantizeClamped(x, scales[ch], zeroPoints[ch], qmin, qmax);
-                write(arena, out + i * es, es, q);
+                float v = (float) FLOATS.get(src, srcBase + i * 4) / scales[ch];
+                // std::round on the float quotient (halves away from zero; exact in double), then
+                // static_cast<int32_t>, saturating as on Arm; NaN gives 0.
+                long r = (long) Math.copySign(Math.floor(Math.abs((double) v) + 0.5), v) + zeroPoints[ch];
+                write(arena, out + i * es, es, (int) Math.max(qmin, Math.min(qmax, r)));
             }
         });
     }

@@ -90,10 +90,22 @@ final class ShapeKernels {
     static JavaKernel pad(PlannedOp op, KernelContext ctx) {
         PadParams p = (PadParams) op.params();
         int es = p.type().byteSize();
+        // Merge each unpadded trailing dimension into the one before it, so that rows are long
+        // (image-style padding of NHWC becomes rows of W*C).
         int[] inShape = p.inputShape();
         int[] outShape = p.outputShape();
         int[] before = p.padBefore();
         int rank = outShape.length;
+        while (rank >= 2 && inShape[rank - 1] == outShape[rank - 1]) {
+            int inner = inShape[rank - 1];
+            inShape = java.util.Arrays.copyOf(inShape, rank - 1);
+            outShape = java.util.Arrays.copyOf(outShape, rank - 1);
+            before = java.util.Arrays.copyOf(before, rank - 1);
+            rank--;
+            inShape[rank - 1] *= inner;
+            outShape[rank - 1] *= inner;
+            before[rank - 1] *= inner;
+        }
         InputBytes in = InputBytes.of(op, 0, ctx);
         byte[] src = in.array();
         int srcBase = in.offset();
@@ -109,6 +121,10 @@ final class ShapeKernels {
         if (rank == 0) {   // a scalar has nothing to pad
             return () -> System.arraycopy(src, srcBase, arena, out, es);
         }
+        int[] inDims = inShape;
+        int[] outDims = outShape;
+        int[] padBefore = before;
+        int dims = rank;
         int outInner = outShape[rank - 1];
         int inInner = inShape[rank - 1];
         int beforeInner = before[rank - 1];
@@ -141,10 +157,10 @@ final class ShapeKernels {
                     int rest = row;
                     int inIndex = 0;
                     boolean inside = !inputEmpty;
-                    for (int d = rank - 2; d >= 0 && inside; d--) {
-                        int idx = rest % outShape[d] - before[d];
-                        rest /= outShape[d];
-                        if (idx < 0 || idx >= inShape[d]) {
+                    for (int d = dims - 2; d >= 0 && inside; d--) {
+                        int idx = rest % outDims[d] - padBefore[d];
+                        rest /= outDims[d];
+                        if (idx < 0 || idx >= inDims[d]) {
                             inside = false;
                         }
                         inIndex += idx * inStride[d];

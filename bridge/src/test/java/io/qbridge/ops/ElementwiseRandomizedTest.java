@@ -1,0 +1,236 @@
+package io.qbridge.ops;
+
+import io.qbridge.DataType;
+import io.qbridge.Interpreter;
+import io.qbridge.QuantParams;
+import io.qbridge.graph.Activation;
+import io.qbridge.graph.OpOptions;
+import io.qbridge.testing.Backends;
+import io.qbridge.testing.PeerCase;
+import io.qbridge.testing.SingleOpHarness;
+import io.qbridge.tflite.schema.BuiltinOperator;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+
+import static io.qbridge.testing.SingleOpHarness.bytes;
+import static io.qbridge.testing.SingleOpHarness.floats;
+import static io.qbridge.testing.SingleOpHarness.toFloats;
+import static io.qbridge.testing.SingleOpHarness.toInts;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Randomized ADD and MUL (fixed seeds), in the manner of add_test.cc's MultiDimBroadcast tests:
+ * shapes of rank 1 to 6 where every dimension of either input may be broadcast.
+ * <ul>
+ * <li>float32 and int32 results must equal, bit for bit, the operation done element by element
+ * through an independent 6-D index walk (IEEE arithmetic is exact per element);</li>
+ * <li>uint8/int8 results, dequantized, must agree with the float operation on the dequantized
+ * inputs within one output step (zero points reach the ends of their ranges, scales differ per
+ * tensor, fused activations and constant inputs included);</li>
+ * <li>every result must be identical for 1 and 3 threads.</li>
+ * </ul>
+ */
+class ElementwiseRandomizedTest {
+    private static final int[] DIMS = {2, 3, 4, 5, 6, 7};
+
+    record Case(int seed, int op, DataType type) {
+        @Override
+        public String toString() {
+            return (op == BuiltinOperator.ADD ? "ADD " : "MUL ") + type + " seed " + seed;
+        }
+    }
+
+    static Stream<Object[]> cases() {
+        List<Object[]> list = new ArrayList<>();
+        for (Interpreter.Backend backend : Backends.available().toList()) {
+            for (int seed = 1; seed <= 24; seed++) {
+                for (int op : new int[] {BuiltinOperator.ADD, BuiltinOperator.MUL}) {
+                    for (DataType t : new DataType[] {DataType.FLOAT32, DataType.INT32, DataType.UINT8,
+                        DataType.INT8}) {
+                        list.add(new Object[] {backend, new Case(seed, op, t)});
+                    }
+                }
+            }
+        }
+        return list.stream();
+    }
+
+    /** Random shapes that broadcast together: each dim of each input is DIMS[d] or 1. */
+    private static int[][] shapes(Random r) {
+        int rank1 = 1 + r.nextInt(6);
+        int rank2 = 1 + r.nextInt(6);
+        int[] a = new int[rank1];
+        int[] b = new int[rank2];
+        for (int i = 0; i < rank1; i++) {
+            a[i] = r.nextInt(3) == 0 ? 1 : DIMS[6 - rank1 + i];
+        }
+        for (int i = 0; i < rank2; i++) {
+            b[i] = r.nextInt(3) == 0 ? 1 : DIMS[6 - rank2 + i];
+        }
+        return new int[][] {a, b};
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void matchesElementwiseReference(Interpreter.Backend backend, Case c) {
+        Random r = new Random(c.seed * 1_000_003L + c.op * 31L + c.type.ordinal());
+        int[][] s = shapes(r);
+        int[] out = PeerCase.broadcastShape(s[0], s[1]);
+        Activation act = new Activation[] {Activation.NONE, Activation.RELU, Activation.RELU6,
+            Activation.RELU_N1_TO_1}[r.nextInt(4)];
+        boolean constantSecond = r.nextInt(4) == 0;
+        int n1 = count(s[0]);
+        int n2 = count(s[1]);
+        int n = count(out);
+        OpOptions options = c.op == BuiltinOperator.ADD ? new OpOptions.Add(act) : new OpOptions.Mul(act);
+        if (c.type == DataType.FLOAT32) {
+            float[] a = new float[n1];
+            float[] b = new float[n2];
+            for (int i = 0; i < n1; i++) {
+                a[i] = (r.nextFloat() - 0.5f) * 8;
+            }
+            for (int i = 0; i < n2; i++) {
+                b[i] = (r.nextFloat() - 0.5f) * 8;
+            }
+            float lo = act == Activation.NONE ? -Float.MAX_VALUE : act == Activation.RELU_N1_TO_1 ? -1f : 0f;
+            float hi = act == Activation.RELU6 ? 6f : act == Activation.RELU_N1_TO_1 ? 1f : Float.MAX_VALUE;
+            float[] expected = new float[n];
+            for (int o = 0; o < n; o++) {
+                float x = a[source(o, out, s[0])];
+                float y = b[source(o, out, s[1])];
+                float v = c.op == BuiltinOperator.ADD ? x + y : x * y;
+                float clamped = v < lo ? lo : v;   // std::min(std::max(v, lo), hi)
+                expected[o] = hi < clamped ? hi : clamped;
+            }
+            byte[] one = run(backend, 1, c.type, s, QuantParams.NONE, QuantParams.NONE, QuantParams.NONE, floats(a),
+                    floats(b), out, options, constantSecond);
+            assertArrayEquals(expected, toFloats(one));
+            assertArrayEquals(one, run(backend, 3, c.type, s, QuantParams.NONE, QuantParams.NONE, QuantParams.NONE,
+                    floats(a), floats(b), out, options, constantSecond));
+            return;
+        }
+        if (c.type == DataType.INT32) {
+            int[] a = new int[n1];
+            int[] b = new int[n2];
+            for (int i = 0; i < n1; i++) {
+                a[i] = r.nextInt();
+            }
+            for (int i = 0; i < n2; i++) {
+                b[i] = r.nextInt(257) - 128;
+            }
+            int lo = act == Activation.NONE ? Integer.MIN_VALUE : act == Activation.RELU_N1_TO_1 ? -1 : 0;
+            int hi = act == Activation.RELU6 ? 6 : act == Activation.RELU_N1_TO_1 ? 1 : Integer.MAX_VALUE;
+            int[] expected = new int[n];
+            for (int o = 0; o < n; o++) {
+                int x = a[source(o, out, s[0])];
+                int y = b[source(o, out, s[1])];
+                int v = c.op == BuiltinOperator.ADD ? x + y : x * y;   // wraps, as the C++ kernel does
+                expected[o] = Math.min(hi, Math.max(lo, v));
+            }
+            byte[] one = run(backend, 1, c.type, s, QuantParams.NONE, QuantParams.NONE, QuantParams.NONE,
+                    SingleOpHarness.int32s(a), SingleOpHarness.int32s(b), out, options, constantSecond);
+            assertArrayEquals(expected, SingleOpHarness.toInt32s(one));
+            return;
+        }
+        // Quantized: random parameters, zero points sometimes at the ends of the range.
+        DataType t = c.type;
+        QuantParams q1 = randomParams(r, t, 0.02f, 0.1f);
+        QuantParams q2 = randomParams(r, t, 0.02f, 0.1f);
+        float outScale = c.op == BuiltinOperator.ADD ? 0.03f + r.nextFloat() * 0.15f
+                : q1.scale() * q2.scale() * (20f + r.nextFloat() * 100f);
+        QuantParams qo = QuantParams.perTensor(outScale, randomZeroPoint(r, t));
+        int[] a = randomQ(r, t, n1);
+        int[] b = randomQ(r, t, n2);
+        byte[] one = run(backend, 1, t, s, q1, q2, qo, bytes(a), bytes(b), out, options, constantSecond);
+        int[] actual = toInts(one, t);
+        float lo = qo.scale() * (t.minValue() - qo.zeroPoint());
+        float hi = qo.scale() * (t.maxValue() - qo.zeroPoint());
+        if (act == Activation.RELU || act == Activation.RELU6) {
+            lo = Math.max(lo, 0f);
+        }
+        if (act == Activation.RELU6) {
+            hi = Math.min(hi, 6f);
+        }
+        if (act == Activation.RELU_N1_TO_1) {
+            lo = Math.max(lo, -1f);
+            hi = Math.min(hi, 1f);
+        }
+        for (int o = 0; o < n; o++) {
+            float x = q1.scale() * (a[source(o, out, s[0])] - q1.zeroPoint());
+            float y = q2.scale() * (b[source(o, out, s[1])] - q2.zeroPoint());
+            float real = c.op == BuiltinOperator.ADD ? x + y : x * y;
+            float clamped = Math.min(hi, Math.max(lo, real));
+            float got = qo.scale() * (actual[o] - qo.zeroPoint());
+            // One step: 1/2 for the final rounding, the rest for the activation bounds' own rounding
+            // and the fixed-point multipliers.
+            assertTrue(Math.abs(got - clamped) <= qo.scale() * 1.0001f,
+                    "element " + o + ": " + got + " vs " + clamped + " (step " + qo.scale() + ")");
+        }
+        assertArrayEquals(one, run(backend, 3, t, s, q1, q2, qo, bytes(a), bytes(b), out, options, constantSecond));
+    }
+
+    private static byte[] run(Interpreter.Backend backend, int threads, DataType t, int[][] s, QuantParams q1,
+                              QuantParams q2, QuantParams qo, byte[] a, byte[] b, int[] out, OpOptions options,
+                              boolean constantSecond) {
+        SingleOpHarness h = new SingleOpHarness();
+        int x = h.input(t, s[0], q1, a);
+        int y = constantSecond ? h.constant(t, s[1], q2, b) : h.input(t, s[1], q2, b);
+        h.output(t, out, qo);
+        int op = options instanceof OpOptions.Add ? BuiltinOperator.ADD : BuiltinOperator.MUL;
+        h.op(op, new int[] {x, y}, options);
+        return h.run(backend, threads);
+    }
+
+    /** Flat index into an input of shape {@code in} (right-aligned, broadcast) of output element o. */
+    static int source(int o, int[] out, int[] in) {
+        int index = 0;
+        int stride = 1;
+        int rest = o;
+        for (int d = out.length - 1; d >= 0; d--) {
+            int coord = rest % out[d];
+            rest /= out[d];
+            int k = d - (out.length - in.length);
+            if (k >= 0) {
+                if (in[k] != 1) {
+                    index += coord * stride;
+                }
+                stride *= in[k];
+            }
+        }
+        return index;
+    }
+
+    static int count(int[] shape) {
+        int n = 1;
+        for (int d : shape) {
+            n *= d;
+        }
+        return n;
+    }
+
+    static int randomZeroPoint(Random r, DataType t) {
+        switch (r.nextInt(4)) {
+            case 0: return t.minValue();
+            case 1: return t.maxValue();
+            default: return t.minValue() + r.nextInt(t.maxValue() - t.minValue() + 1);
+        }
+    }
+
+    static QuantParams randomParams(Random r, DataType t, float minScale, float maxScale) {
+        return QuantParams.perTensor(minScale + r.nextFloat() * (maxScale - minScale), randomZeroPoint(r, t));
+    }
+
+    static int[] randomQ(Random r, DataType t, int n) {
+        int[] v = new int[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = t.minValue() + r.nextInt(t.maxValue() - t.minValue() + 1);
+        }
+        return v;
+    }
+}
