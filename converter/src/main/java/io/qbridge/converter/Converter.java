@@ -49,56 +49,62 @@ public final class Converter {
      * @param equalize     cross-layer equalization (uint8: balance weights, int8: fill activations); null: on
      * @param biasCorrection correct biases for the weights' rounding from calibration means
      * @param gptq         round weights for least output error on calibration data
+     * @param floatLayers  keep the first N conv/FC layers float (mixed precision); 0: all quantized
      * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
                           Observer observer, double percentile, Range defaultRange, boolean foldAffine,
                           boolean fuseActivations, Boolean equalize, boolean biasCorrection, boolean gptq,
-                          int threads, int errorSamples) {
+                          int floatLayers, int threads, int errorSamples) {
 
         public static Options defaults(InferenceType type) {
             return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
-                    null, true, true, 1, 20);
+                    null, true, true, 0, 1, 20);
+        }
+
+        public Options withFloatLayers(int n) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, n, threads, errorSamples);
         }
 
         public Options withGptq(boolean gq) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gq, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gq, floatLayers, threads, errorSamples);
         }
 
         public Options withBiasCorrection(boolean b) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, b, gptq, threads, errorSamples);
+                    fuseActivations, equalize, b, gptq, floatLayers, threads, errorSamples);
         }
 
         public Options withObserver(Observer o) {
             return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
         }
 
         public Options withIo(DataType in, DataType out) {
             return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
         }
 
         public Options withMeanStd(Float m, Float s) {
             return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
         }
 
         public Options withEqualize(Boolean e) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, e, biasCorrection, gptq, threads, errorSamples);
+                    fuseActivations, e, biasCorrection, gptq, floatLayers, threads, errorSamples);
         }
 
         public Options withDefaultRange(Range r) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
         }
 
         public Options withThreads(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, n, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, n, errorSamples);
         }
 
         boolean equalizes() {
@@ -194,7 +200,7 @@ public final class Converter {
             notes.addAll(r.notes());
         } else {
             Quantizer.Options qo = new Quantizer.Options(o.type(), o.inputType(), o.outputType(), o.mean(), o.std(),
-                    o.defaultRange(), o.biasCorrection());
+                    o.defaultRange(), o.biasCorrection(), o.floatLayers());
             if (data == null || data.size() == 0) {
                 Quantizer.Result r = Quantizer.quantize(g1, Map.of(), hints, qo);
                 quantized = r.graph();

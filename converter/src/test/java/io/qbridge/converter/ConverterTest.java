@@ -12,6 +12,7 @@ import io.qbridge.tflite.ModelWriter;
 import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -111,5 +112,23 @@ class ConverterTest {
         assertTrue(r.summary().sizeRatio() < 0.45, "size ratio " + r.summary().sizeRatio());
         double e = relativeError(g, r.bytes(), TestModels.uniformSamples(g, 5, -1, 1, 7));
         assertTrue(e < 0.01, "weights-only relative error " + e);
+    }
+
+    @Test
+    void floatLayersStayFloatBehindADequantizeOfTheIntegerInput() {
+        Graph g = TestModels.smallCnn(8);
+        CalibrationData cal = TestModels.uniformSamples(g, 20, -1, 1, 9);
+        Converter.Result all = Converter.convert(g, cal, Converter.Options.defaults(InferenceType.INT8), Progress.NONE);
+        Converter.Result mixed = Converter.convert(g, cal, Converter.Options.defaults(InferenceType.INT8)
+                .withFloatLayers(2), Progress.NONE);
+        Graph q = mixed.graph();
+        assertEquals(DataType.INT8, q.input(0).type(), "the model's interface stays integer");
+        assertEquals(List.of("DEQUANTIZE", "CONV_2D", "DEPTHWISE_CONV_2D", "QUANTIZE", "CONV_2D", "FULLY_CONNECTED"),
+                q.operators().stream().map(io.qbridge.graph.Operator::opName).toList());
+        assertEquals(DataType.FLOAT32, q.tensor(q.operators().get(1).input(1)).type());
+        assertEquals(DataType.INT8, q.tensor(q.operators().get(4).input(1)).type());
+        CalibrationData test = TestModels.uniformSamples(g, 10, -1, 1, 3);
+        assertTrue(relativeError(g, mixed.bytes(), test) < relativeError(g, all.bytes(), test),
+                "keeping the first layers float must cost less error");
     }
 }

@@ -98,6 +98,11 @@ public final class ConvertCommand implements Callable<Integer> {
             description = "round weights for the least output error on calibration data (GPTQ; default: on)")
     boolean gptq;
 
+    @Option(names = "--float-layers", defaultValue = "0", description = "keep the first N CONV/DEPTHWISE/FC layers "
+            + "(and the ops before them) float: mixed precision where the per-layer SQNR shows the rounding of "
+            + "early activations amplified by the rest of the network; default: ${DEFAULT-VALUE}")
+    int floatLayers;
+
     @Option(names = "--error-samples", defaultValue = "20", description = "calibration samples used to measure "
             + "per-layer errors and to choose the observer; default: ${DEFAULT-VALUE}")
     int errorSamples;
@@ -177,7 +182,7 @@ public final class ConvertCommand implements Callable<Integer> {
         if (std != null && !(std > 0)) {
             throw new IllegalArgumentException("--std must be positive");
         }
-        if (calibrationCount <= 0 || errorSamples < 0 || threads <= 0) {
+        if (calibrationCount <= 0 || errorSamples < 0 || threads <= 0 || floatLayers < 0) {
             throw new IllegalArgumentException("--calibration-count and --threads must be positive");
         }
         Observer obs = observer.equalsIgnoreCase("auto") ? null : Observer.parse(observer);
@@ -185,7 +190,7 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
         return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, gptq, threads, errorSamples);
+                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
     }
 
     static DataType ioType(String s, String option) {

@@ -37,8 +37,13 @@ public final class Quantizer {
      *                     mean/std parameters instead of calibrated ones (null: calibrated)
      * @param defaultRange range of tensors nothing else gives a range (null: such tensors are an error)
      */
+    /**
+     * @param floatLayers the first this many CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED, and every op
+     *                    before the last of them, stay float (mixed precision for the layers whose
+     *                    activation rounding the rest of the network amplifies most); 0: none
+     */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float inputMean,
-                          Float inputStd, Range defaultRange, boolean biasCorrection) {
+                          Float inputStd, Range defaultRange, boolean biasCorrection, int floatLayers) {
     }
 
     /**
@@ -73,6 +78,10 @@ public final class Quantizer {
     private int biasCorrections;
     private int perTensorLayers;
     private final List<String> notes = new ArrayList<>();
+    /** Operators (by index in g) that stay float. */
+    private final Set<Integer> floatOps = new java.util.HashSet<>();
+    /** Tensors computed in float: outputs of float ops, and inputs only float ops read. */
+    private final Set<Integer> floatTensors = new java.util.HashSet<>();
 
     private Quantizer(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o,
                       Map<Integer, ChannelMoments> moments, Map<Integer, InputCovariance.Moments> covariances) {
@@ -122,13 +131,21 @@ public final class Quantizer {
     }
 
     private Result run() {
+        chooseFloatOps();
         checkSupported();
         Set<Integer> values = quantizedValues();
         chooseActivationParams(values);
         EditableGraph e = new EditableGraph(g);
+        List<EditableGraph.Op> floatOpObjects = new ArrayList<>();
+        for (int i : floatOps) {
+            floatOpObjects.add(e.ops().get(i));
+        }
         for (int t : values) {
             TensorSpec spec = g.tensor(t);
             QuantParams p = params(t);
+            if (floatTensors.contains(t)) {
+                continue;
+            }
             if (spec.isConstant()) {
                 float[] v = Constants.floats(spec);
                 e.setTensor(t, type, p, Constants.ofBytes(WeightQuantizer.quantizeWith(v, p, type).values()));
@@ -142,6 +159,9 @@ public final class Quantizer {
         for (int index = 0; index < e.ops().size(); index++) {
             EditableGraph.Op op = e.ops().get(index);
             int opIndex = index;
+            if (floatOps.contains(opIndex)) {
+                continue;
+            }
             OpRule rule = OpRule.of(op.code);
             for (int k = 0; k < op.inputs.length; k++) {
                 int t = op.inputs[k];
@@ -162,8 +182,12 @@ public final class Quantizer {
             }
             quantizedOps++;
         }
+        addBoundaries(e, floatOpObjects);
         addEdges(e);
         QdqCleanup.removeDequantizeQuantizePairs(e);
+        if (!floatOps.isEmpty()) {
+            notes.add(floatOps.size() + " operators kept float (--float-layers " + o.floatLayers() + ")");
+        }
         if (gptqLayers > 0) {
             notes.add("weights rounded for least output error (GPTQ) in " + gptqLayers + " layers");
         }
@@ -174,6 +198,103 @@ public final class Quantizer {
             notes.add("bias corrected for weight rounding in " + biasCorrections + " layers");
         }
         return new Result(e.build(), quantizedOps, notes);
+    }
+
+    private void chooseFloatOps() {
+        if (o.floatLayers() <= 0) {
+            return;
+        }
+        int layers = 0;
+        int last = -1;
+        for (Operator op : g.operators()) {
+            int c = op.builtinCode();
+            if (c == BuiltinOperator.CONV_2D || c == BuiltinOperator.DEPTHWISE_CONV_2D
+                    || c == BuiltinOperator.FULLY_CONNECTED) {
+                layers++;
+                if (layers == o.floatLayers()) {
+                    last = op.index();
+                    break;
+                }
+            }
+        }
+        if (last < 0) {
+            throw new ConversionException("cannot keep layers float", List.of("--float-layers " + o.floatLayers()
+                    + " but the model has " + layers + " CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED layers"));
+        }
+        for (int i = 0; i <= last; i++) {
+            Operator op = g.operators().get(i);
+            floatOps.add(i);
+            for (int k = 0; k < op.outputCount(); k++) {
+                floatTensors.add(op.output(k));
+            }
+            for (int k = 0; k < op.inputCount(); k++) {
+                if (op.input(k) >= 0 && g.tensor(op.input(k)).isConstant()) {
+                    floatTensors.add(op.input(k));   // weights and other constants of float ops stay float
+                }
+            }
+        }
+        for (int t : g.inputs()) {
+            boolean onlyFloatReaders = true;
+            for (Operator op : g.operators()) {
+                for (int k = 0; k < op.inputCount(); k++) {
+                    if (op.input(k) == t && !floatOps.contains(op.index())) {
+                        onlyFloatReaders = false;
+                    }
+                }
+            }
+            if (onlyFloatReaders) {
+                floatTensors.add(t);
+            }
+        }
+        for (int t : g.outputs()) {
+            if (floatTensors.contains(t)) {
+                throw new ConversionException("cannot keep layers float", List.of("graph output "
+                        + io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " would be float; use fewer --float-layers"));
+            }
+        }
+    }
+
+    /**
+     * QUANTIZE where a float-computed tensor feeds a quantized op, DEQUANTIZE where a quantized tensor
+     * feeds a float op; each inserted just before the first op that needs it.
+     */
+    private void addBoundaries(EditableGraph e, List<EditableGraph.Op> floatOpObjects) {
+        Map<Integer, Integer> converted = new HashMap<>();
+        for (int i = 0; i < e.ops().size(); i++) {
+            EditableGraph.Op op = e.ops().get(i);
+            boolean isFloat = floatOpObjects.contains(op);
+            if (op.code == BuiltinOperator.QUANTIZE || op.code == BuiltinOperator.DEQUANTIZE) {
+                continue;
+            }
+            for (int k = 0; k < op.inputs.length; k++) {
+                int t = op.inputs[k];
+                if (t < 0 || t >= g.tensors().size() || g.tensor(t).isConstant()
+                        || g.tensor(t).type() != DataType.FLOAT32) {
+                    continue;
+                }
+                boolean tensorFloat = floatTensors.contains(t);
+                if (isFloat == tensorFloat) {
+                    continue;
+                }
+                Integer c = converted.get(t);
+                if (c == null) {
+                    TensorSpec spec = g.tensor(t);
+                    if (isFloat) {
+                        c = e.addTensor(spec.name() + "/float", DataType.FLOAT32, spec.shape(), QuantParams.NONE, null);
+                        e.ops().add(i, new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null,
+                                type == DataType.INT8 ? 2 : 1, new int[] {t}, new int[] {c}, new OpOptions.Dequantize()));
+                    } else {
+                        c = e.addTensor(spec.name() + "/" + type.name().toLowerCase(java.util.Locale.ROOT), type,
+                                spec.shape(), params(t), null);
+                        e.ops().add(i, new EditableGraph.Op(BuiltinOperator.QUANTIZE, null,
+                                type == DataType.INT8 ? 2 : 1, new int[] {t}, new int[] {c}, new OpOptions.Quantize()));
+                    }
+                    converted.put(t, c);
+                    i++;
+                }
+                op.inputs[k] = c;
+            }
+        }
     }
 
     private void checkSupported() {
@@ -490,6 +611,22 @@ public final class Quantizer {
         for (int i = 0; i < inputs.length; i++) {
             int t = inputs[i];
             DataType want = o.inputType() == null ? type : o.inputType();
+            if (floatTensors.contains(t)) {
+                if (want != DataType.FLOAT32) {
+                    // An integer input read by float ops: dequantized first.
+                    TensorSpec in = e.tensor(t);
+                    QuantParams p = params(t);
+                    if (want != type) {
+                        p = QuantParams.perTensor(p.scale(), p.zeroPoint() + (want == DataType.UINT8 ? 128 : -128));
+                    }
+                    int outer = e.addTensor(in.name(), want, in.shape(), p, null);
+                    e.setTensor(t, new TensorSpec(t, in.name() + "/float", in.type(), in.shape(), in.quant(), null, false));
+                    prologue.add(new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null, want == DataType.INT8 ? 2 : 1,
+                            new int[] {outer}, new int[] {t}, new OpOptions.Dequantize()));
+                    inputs[i] = outer;
+                }
+                continue;
+            }
             if (want == type) {
                 continue;
             }
