@@ -18,12 +18,6 @@ public final class Parallel implements AutoCloseable {
         void run(int start, int end);
     }
 
-    /** The body of a parallel loop that also gets its chunk number, to pick per-thread scratch. */
-    @FunctionalInterface
-    public interface ChunkBody {
-        void run(int chunk, int start, int end);
-    }
-
     private final int threads;
     private final ExecutorService pool;
 
@@ -45,27 +39,18 @@ public final class Parallel implements AutoCloseable {
      * loops on one thread.
      */
     public void forRange(int n, int minChunk, RangeBody body) {
-        forChunks(n, minChunk, (chunk, start, end) -> body.run(start, end));
-    }
-
-    /**
-     * As {@link #forRange}, numbering the chunks 0 .. {@code threads() - 1}: no two chunks that run
-     * at the same time share a number, so a kernel can give each its own scratch arrays.
-     */
-    public void forChunks(int n, int minChunk, ChunkBody body) {
         int chunks = Math.min(threads, Math.max(1, n / Math.max(1, minChunk)));
         if (chunks <= 1 || pool == null) {
-            body.run(0, 0, n);
+            body.run(0, n);
             return;
         }
         List<Future<?>> futures = new ArrayList<>(chunks - 1);
         for (int c = 1; c < chunks; c++) {
             int start = (int) ((long) n * c / chunks);
             int end = (int) ((long) n * (c + 1) / chunks);
-            int chunk = c;
-            futures.add(pool.submit(() -> body.run(chunk, start, end)));
+            futures.add(pool.submit(() -> body.run(start, end)));
         }
-        body.run(0, 0, (int) ((long) n / chunks));
+        body.run(0, (int) ((long) n / chunks));
         for (Future<?> f : futures) {
             try {
                 f.get();

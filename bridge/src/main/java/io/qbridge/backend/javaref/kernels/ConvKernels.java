@@ -1,19 +1,24 @@
 package io.qbridge.backend.javaref.kernels;
 
+import io.qbridge.DataType;
 import io.qbridge.backend.javaref.JavaKernel;
 import io.qbridge.backend.javaref.KernelContext;
+import io.qbridge.backend.javaref.Parallel;
+import io.qbridge.numerics.FixedPoint;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ConvOps.ConvParams;
 import io.qbridge.plan.ops.ConvOps.FullyConnectedParams;
+import io.qbridge.plan.ops.ConvOps.Requant;
+
+import static io.qbridge.backend.javaref.KernelContext.FLOATS;
 
 /**
  * CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED for float32, uint8 (per-tensor) and int8
- * (per-channel), bit-exact with TFLite's reference kernels (reference/conv.h,
- * reference/depthwiseconv_uint8.h, reference/integer_ops/conv.h, depthwise_conv.h,
- * fully_connected.h): accumulate (filter + filterOffset) * (input + inputOffset) in int32, add
- * bias, requantize per channel, add the output zero point, clamp. The loops are arranged for
- * speed in {@link GemmConvKernels} and {@link DepthwiseConvKernels}; the tests hold them to a
- * plain transcription of the reference loops, bit for bit.
+ * (per-channel), as TFLite's reference kernels (reference/conv.h, reference/depthwiseconv_uint8.h,
+ * reference/integer_ops/conv.h, depthwise_conv.h, fully_connected.h): accumulate
+ * (filter + filterOffset) * (input + inputOffset) in int32, add bias, requantize per channel,
+ * add the output zero point, clamp. Filters are unpacked once with their offset applied; quantized
+ * inputs are read through a mask (0xFF for uint8, -1 for int8) so one loop serves both types.
  */
 final class ConvKernels {
     private ConvKernels() {
@@ -21,10 +26,182 @@ final class ConvKernels {
 
     static JavaKernel conv(PlannedOp op, KernelContext ctx) {
         ConvParams p = (ConvParams) op.params();
-        return p.depthwise() ? DepthwiseConvKernels.create(p, op, ctx) : GemmConvKernels.conv(p, op, ctx);
+        byte[] arena = ctx.arena();
+        int in = ctx.offset(op.input(0));
+        int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        int rows = p.batches() * p.outH();
+        int minRows = Math.max(1, (int) (1_000_000 / Math.max(1L, (long) p.outW() * p.outC() * p.filterH()
+                * p.filterW() * (p.depthwise() ? 1 : p.inC()))));
+        if (p.type() == DataType.FLOAT32) {
+            float[] filter = KernelContext.floats(p.filter());
+            float[] bias = p.bias() == null ? new float[p.outC()] : KernelContext.floats(p.bias());
+            return () -> par.forRange(rows, minRows, (r0, r1) -> convFloat(p, arena, in, out, filter, bias, r0, r1));
+        }
+        boolean unsigned = p.type() == DataType.UINT8;
+        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, p.requant().filterOffset());
+        int[] bias = p.bias() == null ? new int[p.outC()] : KernelContext.ints(p.bias());
+        int mask = unsigned ? 0xFF : -1;
+        return () -> par.forRange(rows, minRows,
+                (r0, r1) -> convQuantized(p, arena, in, out, filter, bias, mask, r0, r1));
+    }
+
+    /** Output rows [r0, r1) of batch*outH. */
+    private static void convQuantized(ConvParams p, byte[] arena, int in, int out, short[] filter, int[] bias,
+                                      int mask, int r0, int r1) {
+        Requant q = p.requant();
+        int inputOffset = q.inputOffset();
+        int outputOffset = q.outputOffset();
+        int actMin = q.actMin();
+        int actMax = q.actMax();
+        int[] mult = q.multiplier();
+        int[] shift = q.shift();
+        int inH = p.inH(), inW = p.inW(), inC = p.inC(), outW = p.outW(), outC = p.outC();
+        int fH = p.filterH(), fW = p.filterW();
+        int depthMultiplier = p.depthMultiplier();
+        for (int row = r0; row < r1; row++) {
+            int b = row / p.outH();
+            int oy = row % p.outH();
+            int inBatch = in + b * inH * inW * inC;
+            for (int ox = 0; ox < outW; ox++) {
+                int outPixel = out + ((row * outW) + ox) * outC;
+                int iy0 = oy * p.strideH() - p.padTop();
+                int ix0 = ox * p.strideW() - p.padLeft();
+                for (int oc = 0; oc < outC; oc++) {
+                    int acc = 0;
+                    for (int ky = 0; ky < fH; ky++) {
+                        int iy = iy0 + ky * p.dilationH();
+                        if (iy < 0 || iy >= inH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < fW; kx++) {
+                            int ix = ix0 + kx * p.dilationW();
+                            if (ix < 0 || ix >= inW) {
+                                continue;
+                            }
+                            int inPixel = inBatch + (iy * inW + ix) * inC;
+                            if (p.depthwise()) {
+                                int ic = oc / depthMultiplier;
+                                acc += filter[(ky * fW + kx) * outC + oc] * ((arena[inPixel + ic] & mask) + inputOffset);
+                            } else {
+                                int f = ((oc * fH + ky) * fW + kx) * inC;
+                                for (int ic = 0; ic < inC; ic++) {
+                                    acc += filter[f + ic] * ((arena[inPixel + ic] & mask) + inputOffset);
+                                }
+                            }
+                        }
+                    }
+                    acc += bias[oc];
+                    acc = FixedPoint.multiplyByQuantizedMultiplier(acc, mult[oc], shift[oc]) + outputOffset;
+                    arena[outPixel + oc] = (byte) Math.max(actMin, Math.min(actMax, acc));
+                }
+            }
+        }
+    }
+
+    private static void convFloat(ConvParams p, byte[] arena, int in, int out, float[] filter, float[] bias,
+                                  int r0, int r1) {
+        float actMin = p.requant().actMinF();
+        float actMax = p.requant().actMaxF();
+        int inH = p.inH(), inW = p.inW(), inC = p.inC(), outW = p.outW(), outC = p.outC();
+        int fH = p.filterH(), fW = p.filterW();
+        int depthMultiplier = p.depthMultiplier();
+        for (int row = r0; row < r1; row++) {
+            int b = row / p.outH();
+            int oy = row % p.outH();
+            int inBatch = in + b * inH * inW * inC * 4;
+            for (int ox = 0; ox < outW; ox++) {
+                int outPixel = out + ((row * outW) + ox) * outC * 4;
+                int iy0 = oy * p.strideH() - p.padTop();
+                int ix0 = ox * p.strideW() - p.padLeft();
+                for (int oc = 0; oc < outC; oc++) {
+                    float acc = 0f;
+                    for (int ky = 0; ky < fH; ky++) {
+                        int iy = iy0 + ky * p.dilationH();
+                        if (iy < 0 || iy >= inH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < fW; kx++) {
+                            int ix = ix0 + kx * p.dilationW();
+                            if (ix < 0 || ix >= inW) {
+                                continue;
+                            }
+                            int inPixel = inBatch + (iy * inW + ix) * inC * 4;
+                            if (p.depthwise()) {
+                                int ic = oc / depthMultiplier;
+                                acc += filter[(ky * fW + kx) * outC + oc] * (float) FLOATS.get(arena, inPixel + ic * 4);
+                            } else {
+                                int f = ((oc * fH + ky) * fW + kx) * inC;
+                                for (int ic = 0; ic < inC; ic++) {
+                                    acc += filter[f + ic] * (float) FLOATS.get(arena, inPixel + ic * 4);
+                                }
+                            }
+                        }
+                    }
+                    acc += bias[oc];
+                    FLOATS.set(arena, outPixel + oc * 4, Math.max(actMin, Math.min(actMax, acc)));
+                }
+            }
+        }
     }
 
     static JavaKernel fullyConnected(PlannedOp op, KernelContext ctx) {
-        return GemmConvKernels.fullyConnected((FullyConnectedParams) op.params(), op, ctx);
+        FullyConnectedParams p = (FullyConnectedParams) op.params();
+        byte[] arena = ctx.arena();
+        int in = ctx.offset(op.input(0));
+        int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        int n = p.outDepth();
+        int minChunk = Math.max(1, 100_000 / Math.max(1, p.inDepth() * p.batches()));
+        if (p.type() == DataType.FLOAT32) {
+            float[] filter = KernelContext.floats(p.filter());
+            float[] bias = p.bias() == null ? new float[n] : KernelContext.floats(p.bias());
+            return () -> par.forRange(n, minChunk, (o0, o1) -> fcFloat(p, arena, in, out, filter, bias, o0, o1));
+        }
+        boolean unsigned = p.type() == DataType.UINT8;
+        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, p.requant().filterOffset());
+        int[] bias = p.bias() == null ? new int[n] : KernelContext.ints(p.bias());
+        int mask = unsigned ? 0xFF : -1;
+        return () -> par.forRange(n, minChunk, (o0, o1) -> fcQuantized(p, arena, in, out, filter, bias, mask, o0, o1));
+    }
+
+    /** Output channels [o0, o1) of every batch row. */
+    private static void fcQuantized(FullyConnectedParams p, byte[] arena, int in, int out, short[] filter,
+                                    int[] bias, int mask, int o0, int o1) {
+        Requant q = p.requant();
+        int depth = p.inDepth();
+        int inputOffset = q.inputOffset();
+        for (int b = 0; b < p.batches(); b++) {
+            int row = in + b * depth;
+            for (int o = o0; o < o1; o++) {
+                int f = o * depth;
+                int acc = 0;
+                for (int i = 0; i < depth; i++) {
+                    acc += filter[f + i] * ((arena[row + i] & mask) + inputOffset);
+                }
+                acc += bias[o];
+                acc = FixedPoint.multiplyByQuantizedMultiplier(acc, q.multiplier()[o], q.shift()[o]) + q.outputOffset();
+                arena[out + b * p.outDepth() + o] = (byte) Math.max(q.actMin(), Math.min(q.actMax(), acc));
+            }
+        }
+    }
+
+    private static void fcFloat(FullyConnectedParams p, byte[] arena, int in, int out, float[] filter, float[] bias,
+                                int o0, int o1) {
+        int depth = p.inDepth();
+        float actMin = p.requant().actMinF();
+        float actMax = p.requant().actMaxF();
+        for (int b = 0; b < p.batches(); b++) {
+            int row = in + b * depth * 4;
+            for (int o = o0; o < o1; o++) {
+                int f = o * depth;
+                float acc = 0f;
+                for (int i = 0; i < depth; i++) {
+                    acc += filter[f + i] * (float) FLOATS.get(arena, row + i * 4);
+                }
+                acc += bias[o];
+                FLOATS.set(arena, out + (b * p.outDepth() + o) * 4, Math.max(actMin, Math.min(actMax, acc)));
+            }
+        }
     }
 }
