@@ -62,6 +62,16 @@ static void write_header(int32_t* hdr, int block, int count, int first, const Re
   }
 }
 
+// OutParams::flags: what every channel's multiplier and shift allow the kernels to skip.
+static int32_t requant_flags(const Requant& rq, int channels) {
+  bool any_left = false, all_right = true;
+  for (int c = 0; c < channels; c++) {
+    any_left = any_left || rq.shift[c] > 0;
+    all_right = all_right && rq.shift[c] < 0 && rq.multiplier[c] >= 0;
+  }
+  return (any_left ? kOutAnyLeftShift : 0) | (all_right ? kOutAllRightShifts : 0);
+}
+
 static int32_t read_weight(const uint8_t* w, size_t i, bool u8) { return u8 ? (int32_t)w[i] : (int32_t)(int8_t)w[i]; }
 
 static bool has_minus128(const uint8_t* w, size_t n, bool u8) {
@@ -108,7 +118,10 @@ class GemmOp : public Op {
     kernel_ = select_gemm(isa, u8, has_minus128(filter, (size_t)N * K, u8), N);
     rowsum_ = select_rowsum(isa, u8);
     const int nr = kernel_->nr, kr = kernel_->kr;
-    group_bytes_ = 16 * (size_t)nr + (size_t)nr * Kpad_;
+    const bool w16 = kernel_->w16;
+    q_.input_zero_point = zpa;
+    q_.flags = requant_flags(rq, N);
+    group_bytes_ = 16 * (size_t)nr + (size_t)nr * Kpad_ * (w16 ? 2 : 1);
     size_t groups = ((size_t)N + nr - 1) / nr;
     packed_.resize(groups * group_bytes_);
     std::vector<int32_t> folded(nr);
@@ -124,6 +137,17 @@ class GemmOp : public Op {
         // two row terms: -zpw*sum a at run time (rowcorr), the rest here.
         uint32_t b = (uint32_t)rq.bias[first + i] - (uint32_t)zpa * sum + (uint32_t)K * (uint32_t)zpa * (uint32_t)zpw;
         folded[i] = (int32_t)b;
+      }
+      if (w16) {   // the kernel subtracts both zero points: plain bias, int16 (w - zpw), k-major
+        for (int i = 0; i < count; i++) folded[i] = rq.bias[first + i];
+        write_header(reinterpret_cast<int32_t*>(dst), nr, count, first, rq, folded.data());
+        int16_t* wp16 = reinterpret_cast<int16_t*>(dst + 16 * nr);
+        for (int k = 0; k < Kpad_; k++) {
+          for (int n = 0; n < nr; n++) {
+            *wp16++ = (int16_t)((n < count && k < K) ? read_weight(filter, (size_t)(first + n) * K + k, u8) - zpw : 0);
+          }
+        }
+        continue;
       }
       write_header(reinterpret_cast<int32_t*>(dst), nr, count, first, rq, folded.data());
       uint8_t* wp = dst + 16 * nr;
@@ -196,7 +220,7 @@ class GemmOp : public Op {
         a = s.im2col.data();
         a_stride = Kpad_;
       }
-      if (zpw_ != 0) {
+      if (zpw_ != 0 && !kernel_->w16) {
         // im2col rows are zero past K up to Kpad (the buffer starts zeroed and im2col writes
         // [0, K) only), so their sums may run over whole vectors.
         const size_t len = direct_ ? (size_t)K_ : (size_t)Kpad_;
