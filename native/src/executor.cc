@@ -64,12 +64,13 @@ static void write_header(int32_t* hdr, int block, int count, int first, const Re
 
 // OutParams::flags: what every channel's multiplier and shift allow the kernels to skip.
 static int32_t requant_flags(const Requant& rq, int channels) {
-  bool any_left = false, all_right = true;
+  bool any_left = false, all_right = true, uniform = true;
   for (int c = 0; c < channels; c++) {
     any_left = any_left || rq.shift[c] > 0;
     all_right = all_right && rq.shift[c] < 0 && rq.multiplier[c] >= 0;
+    uniform = uniform && rq.shift[c] == rq.shift[0] && rq.multiplier[c] == rq.multiplier[0];
   }
-  return (any_left ? kOutAnyLeftShift : 0) | (all_right ? kOutAllRightShifts : 0);
+  return (any_left ? kOutAnyLeftShift : 0) | (all_right ? kOutAllRightShifts : 0) | (uniform ? kOutUniform : 0);
 }
 
 static int32_t read_weight(const uint8_t* w, size_t i, bool u8) { return u8 ? (int32_t)w[i] : (int32_t)(int8_t)w[i]; }
@@ -142,8 +143,9 @@ class GemmOp : public Op {
         for (int i = 0; i < count; i++) folded[i] = rq.bias[first + i];
         write_header(reinterpret_cast<int32_t*>(dst), nr, count, first, rq, folded.data());
         int16_t* wp16 = reinterpret_cast<int16_t*>(dst + 16 * nr);
+        const int width = count <= nr / 2 ? nr / 2 : nr;   // a last group of <= nr/2 columns: half width
         for (int k = 0; k < Kpad_; k++) {
-          for (int n = 0; n < nr; n++) {
+          for (int n = 0; n < width; n++) {
             *wp16++ = (int16_t)((n < count && k < K) ? read_weight(filter, (size_t)(first + n) * K + k, u8) - zpw : 0);
           }
         }
@@ -318,6 +320,7 @@ class DwConvOp : public Op {
   DwConvOp(Isa isa, bool u8, const GemmOp::Geometry& g, int outC, int dm, const uint8_t* filter /*[T][outC]*/,
            const Requant& rq, int zpa, int zpw, const OutParams& q, const uint8_t* input, uint8_t* output)
       : outC_(outC), dm_(dm), q_(q), output_(output) {
+    q_.flags = requant_flags(rq, outC);
     const int T = g.fH * g.fW;
     taps_ = T;
     kernel_ = select_dwconv(isa, u8, has_minus128(filter, (size_t)T * outC, u8), outC);

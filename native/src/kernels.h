@@ -30,6 +30,9 @@ constexpr int32_t kOutAnyLeftShift = 1;
 // ties reduces to adding the sign bit (SSRA), which cannot overflow because SQRDMULH by a
 // non-negative multiplier below 2^31 never returns INT32_MIN.
 constexpr int32_t kOutAllRightShifts = 2;
+// Every channel has the same multiplier and shifts (per-tensor quantization): kernels may load
+// them once per call from the first block's header.
+constexpr int32_t kOutUniform = 4;
 
 // GEMM: c[m][n] = requant(sum_k a[m][k] * w[n][k] + bias'[n] + rowcorr[m]) for an mr x nc block.
 // Weights are packed in groups of NR columns: a header of 4 x NR int32 (bias with the zero-point

@@ -1,5 +1,6 @@
 // aarch64 GEMM without dot-product instructions for any K: MR rows x 16 columns, one k per step.
-// Weights are packed as int16 (w - w_zero_point), k-major ([kc][16] after the header); each row
+// Weights are packed as int16 (w - w_zero_point), k-major ([kc][16] after the header; [kc][8]
+// for a last group of 8 columns or fewer, e.g. the 24 channels of MobileNet v2); each row
 // of A is widened 8 k at a time with the input zero point subtracted (USUBL/SSUBL, exact in
 // int16), and every k adds 16 products per row with SMLAL/SMLAL2 by element (4 per row). No
 // horizontal sums and no row-sum correction: the zero-point terms vanish before the multiply,
@@ -50,6 +51,16 @@ static inline uint8x16_t clamp16(uint8x16_t v, uint8x16_t lo, uint8x16_t hi, int
     }                                                                             \
   }
 
+#define QB_LANE_STEP8(L)                                                          \
+  {                                                                               \
+    const int16x8_t b0 = vld1q_s16(wp);                                           \
+    wp += 8;                                                                      \
+    for (int m = 0; m < MR; m++) {                                                \
+      acc[m][0] = vmlal_laneq_s16(acc[m][0], vget_low_s16(b0), va[m], L);         \
+      acc[m][1] = vmlal_high_laneq_s16(acc[m][1], b0, va[m], L);                  \
+    }                                                                             \
+  }
+
 // The 4-row k loop in assembly: with intrinsics GCC shuffles the 16 accumulators with MOVs
 // every step. A rows in v0-v3 (by-element operands of 16-bit SMLAL must lie in v0-v15),
 // weights in v4/v5, accumulators in v16-v31 (row m, columns 4j..4j+3 in v(16 + 4m + j)),
@@ -61,7 +72,11 @@ static inline uint8x16_t clamp16(uint8x16_t v, uint8x16_t lo, uint8x16_t hi, int
   "ldp q4, q5, [%[w]], #32\n" QB_LANE_ROW(0, "v16", "v17", "v18", "v19", l)                           \
       QB_LANE_ROW(1, "v20", "v21", "v22", "v23", l) QB_LANE_ROW(2, "v24", "v25", "v26", "v27", l)     \
           QB_LANE_ROW(3, "v28", "v29", "v30", "v31", l)
-#define QB_LANE_LOOP(SUBL)                                                                                    \
+#define QB_LANE_ROW8(m, c0, c1, l) "smlal " c0 ".4s, v4.4h, v" #m ".h[" #l "]\n smlal2 " c1 ".4s, v4.8h, v" #m ".h[" #l "]\n"
+#define QB_LANE_K8(l)                                                                                   \
+  "ldr q4, [%[w]], #16\n" QB_LANE_ROW8(0, "v16", "v17", l) QB_LANE_ROW8(1, "v20", "v21", l)             \
+      QB_LANE_ROW8(2, "v24", "v25", l) QB_LANE_ROW8(3, "v28", "v29", l)
+#define QB_LANE_LOOP(SUBL, K)                                                                                 \
   asm volatile(                                                                                               \
       "ldp q16, q17, [%[bias]]\n ldp q18, q19, [%[bias], #32]\n"                                              \
       "mov v20.16b, v16.16b\n mov v21.16b, v17.16b\n mov v22.16b, v18.16b\n mov v23.16b, v19.16b\n"          \
@@ -72,7 +87,7 @@ static inline uint8x16_t clamp16(uint8x16_t v, uint8x16_t lo, uint8x16_t hi, int
       "ldr d0, [%[a0]], #8\n ldr d1, [%[a1]], #8\n ldr d2, [%[a2]], #8\n ldr d3, [%[a3]], #8\n"             \
       SUBL " v0.8h, v0.8b, %[za].8b\n " SUBL " v1.8h, v1.8b, %[za].8b\n"                                     \
       SUBL " v2.8h, v2.8b, %[za].8b\n " SUBL " v3.8h, v3.8b, %[za].8b\n"                                     \
-      QB_LANE_K(0) QB_LANE_K(1) QB_LANE_K(2) QB_LANE_K(3) QB_LANE_K(4) QB_LANE_K(5) QB_LANE_K(6) QB_LANE_K(7) \
+      K(0) K(1) K(2) K(3) K(4) K(5) K(6) K(7)                                                                 \
       "subs %[n], %[n], #1\n b.ne 1b\n"                                                                       \
       "2:\n"                                                                                                  \
       "stp q16, q17, [%[out]]\n stp q18, q19, [%[out], #32]\n stp q20, q21, [%[out], #64]\n"                \
@@ -83,32 +98,48 @@ static inline uint8x16_t clamp16(uint8x16_t v, uint8x16_t lo, uint8x16_t hi, int
       : "v0", "v1", "v2", "v3", "v4", "v5", "v16", "v17", "v18", "v19", "v20", "v21", "v22", "v23", "v24",  \
         "v25", "v26", "v27", "v28", "v29", "v30", "v31", "cc", "memory")
 
+// half: the last column group holds 8 columns or fewer and is packed [kc][8].
 static inline void lane_loop4(const uint8_t* const* a, const int16_t* wp, size_t kc, uint8x8_t vza,
-                              const int32_t* bias, int32x4_t (&acc)[4][4]) {
+                              const int32_t* bias, int32x4_t (&acc)[4][4], bool half) {
   const uint8_t *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
   size_t blocks = kc / 8;
-  QB_LANE_LOOP("usubl");
+  if (half) {
+    QB_LANE_LOOP("usubl", QB_LANE_K8);
+  } else {
+    QB_LANE_LOOP("usubl", QB_LANE_K);
+  }
 }
 static inline void lane_loop4(const int8_t* const* a, const int16_t* wp, size_t kc, int8x8_t vza,
-                              const int32_t* bias, int32x4_t (&acc)[4][4]) {
+                              const int32_t* bias, int32x4_t (&acc)[4][4], bool half) {
   const int8_t *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
   size_t blocks = kc / 8;
-  QB_LANE_LOOP("ssubl");
+  if (half) {
+    QB_LANE_LOOP("ssubl", QB_LANE_K8);
+  } else {
+    QB_LANE_LOOP("ssubl", QB_LANE_K);
+  }
 }
 #undef QB_LANE_LOOP
 #undef QB_LANE_K
 #undef QB_LANE_ROW
+#undef QB_LANE_K8
+#undef QB_LANE_ROW8
 
 template <typename T, int MR>
 struct LaneLoop {   // MR != 4: intrinsics
   template <typename V>
   static inline void run(const T* const* a, const int16_t* wp, size_t kc, V vza, const int32_t* bias,
-                         int32x4_t (&acc)[MR][4]) {
+                         int32x4_t (&acc)[MR][4], bool half) {
     for (int j = 0; j < 4; j++)
       for (int m = 0; m < MR; m++) acc[m][j] = vld1q_s32(bias + 4 * j);
     for (size_t k = 0; k < kc; k += 8) {
       int16x8_t va[MR];
       for (int m = 0; m < MR; m++) va[m] = widen_minus_zp(a[m] + k, vza);
+      if (half) {
+        QB_LANE_STEP8(0) QB_LANE_STEP8(1) QB_LANE_STEP8(2) QB_LANE_STEP8(3)
+        QB_LANE_STEP8(4) QB_LANE_STEP8(5) QB_LANE_STEP8(6) QB_LANE_STEP8(7)
+        continue;
+      }
       QB_LANE_STEP(0) QB_LANE_STEP(1) QB_LANE_STEP(2) QB_LANE_STEP(3)
       QB_LANE_STEP(4) QB_LANE_STEP(5) QB_LANE_STEP(6) QB_LANE_STEP(7)
     }
@@ -118,8 +149,8 @@ template <typename T>
 struct LaneLoop<T, 4> {
   template <typename V>
   static inline void run(const T* const* a, const int16_t* wp, size_t kc, V vza, const int32_t* bias,
-                         int32x4_t (&acc)[4][4]) {
-    lane_loop4(a, wp, kc, vza, bias, acc);
+                         int32x4_t (&acc)[4][4], bool half) {
+    lane_loop4(a, wp, kc, vza, bias, acc, half);
   }
 };
 
@@ -142,8 +173,9 @@ static void gemm_lane_neon_impl(size_t mr, size_t nc, size_t kc, const void* a_,
     const int32_t* hdr = reinterpret_cast<const int32_t*>(w);
     const int16_t* wp = reinterpret_cast<const int16_t*>(w + 16 * NR);
     int32x4_t acc[MR][4];
-    LaneLoop<T, MR>::run(a, wp, kc, vza, hdr, acc);
-    for (int j = 0; j < 4; j++) {
+    const bool half = nc <= (size_t)NR / 2;   // the last group, packed 8 wide
+    LaneLoop<T, MR>::run(a, wp, kc, vza, hdr, acc, half);
+    for (int j = 0; j < (half ? 2 : 4); j++) {
       const int32x4_t vmul = vld1q_s32(hdr + NR + 4 * j);
       const int32x4_t vleft = vld1q_s32(hdr + 2 * NR + 4 * j);
       const int32x4_t vright = vld1q_s32(hdr + 3 * NR + 4 * j);
@@ -169,6 +201,7 @@ static void gemm_lane_neon_impl(size_t mr, size_t nc, size_t kc, const void* a_,
   }
 }
 #undef QB_LANE_STEP
+#undef QB_LANE_STEP8
 
 template <typename T, int MR>
 void gemm_lane_neon(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, const void* w, void* c,
