@@ -153,9 +153,11 @@ class GemmOp : public Op {
       }
       write_header(reinterpret_cast<int32_t*>(dst), nr, count, first, rq, folded.data());
       uint8_t* wp = dst + 16 * nr;
+      // 16-wide kernels read a last group of <= 8 columns packed 8 wide.
+      const int width = nr == 16 && count <= nr / 2 ? nr / 2 : nr;
       for (int k0 = 0; k0 < Kpad_;) {
         int blk = kr == 16 ? (Kpad_ - k0 >= 16 ? 16 : 8) : kr;
-        for (int n = 0; n < nr; n++) {
+        for (int n = 0; n < width; n++) {
           for (int k = 0; k < blk; k++) {
             int kk = k0 + k;
             *wp++ = (n < count && kk < K) ? filter[(size_t)(first + n) * K + kk] : 0;

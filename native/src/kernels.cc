@@ -60,6 +60,14 @@ static const GemmKernel kQs8Neon = {"qs8-gemm 4x4c16 neon-mlal-padal", 4, 4, 16,
 static const GemmKernel kQu8Neon = {"qu8-gemm 4x4c16 neon-mull-padal", 4, 4, 16,
                                     qu8_gemm_minmax_ukernel_4x4c16__neon_mull_padal,
                                     qu8_gemm_minmax_ukernel_1x4c16__neon_mull_padal};
+GEMM_DECL(qs8_gemm_minmax_ukernel_4x16c4__neondot)
+GEMM_DECL(qs8_gemm_minmax_ukernel_1x16c4__neondot)
+GEMM_DECL(qu8_gemm_minmax_ukernel_4x16c4__neondot)
+GEMM_DECL(qu8_gemm_minmax_ukernel_1x16c4__neondot)
+static const GemmKernel kQs8Dot16 = {"qs8-gemm 4x16c4 neondot", 4, 16, 4, qs8_gemm_minmax_ukernel_4x16c4__neondot,
+                                     qs8_gemm_minmax_ukernel_1x16c4__neondot};
+static const GemmKernel kQu8Dot16 = {"qu8-gemm 4x16c4 neondot", 4, 16, 4, qu8_gemm_minmax_ukernel_4x16c4__neondot,
+                                     qu8_gemm_minmax_ukernel_1x16c4__neondot};
 static const GemmKernel kQs8Dot = {"qs8-gemm 4x8c4 neondot", 4, 8, 4, qs8_gemm_minmax_ukernel_4x8c4__neondot,
                                    qs8_gemm_minmax_ukernel_1x8c4__neondot};
 static const GemmKernel kQu8Dot = {"qu8-gemm 4x8c4 neondot", 4, 8, 4, qu8_gemm_minmax_ukernel_4x8c4__neondot,
@@ -124,7 +132,7 @@ Isa detect_isa() {
 
 const GemmKernel* select_gemm(Isa isa, bool u8, bool weights_min_int8, int) {
 #if defined(__aarch64__)
-  if (isa == Isa::kAarch64NeonDot) return u8 ? &kQu8Dot : &kQs8Dot;
+  if (isa == Isa::kAarch64NeonDot) return u8 ? &kQu8Dot16 : &kQs8Dot16;
   // Fewer instructions per MAC than 4x4c16 at every K (no lane sums, no row sums, 16-byte
   // stores), most of all at the small K of MobileNet v2's bottlenecks.
   if (isa == Isa::kAarch64Neon) return u8 ? &kQu8Lane : &kQs8Lane;

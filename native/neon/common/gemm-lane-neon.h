@@ -39,6 +39,34 @@ static inline uint8x16_t clamp16(uint8x16_t v, uint8x16_t lo, uint8x16_t hi, int
                                       vreinterpretq_s8_u8(hi)));
 }
 
+// Output stage of an MR x 16 tile (acc[m][j]: row m, columns 4j..4j+3; header of 4 x 16 int32):
+// requantize, narrow, clamp, one 16-byte store per row (ncur < 16: partial); advances c[].
+template <typename T, int MR, bool kLeftShift, bool kAllRightShifts>
+static inline void store_tile16(int32x4_t (&acc)[MR][4], const int32_t* hdr, int32x4_t vzp, uint8x16_t vmin,
+                                uint8x16_t vmax, uint8_t* (&c)[MR], size_t ncur) {
+  constexpr int NR = 16;
+  for (int j = 0; j < (ncur <= 8 ? 2 : 4); j++) {
+    const int32x4_t vmul = vld1q_s32(hdr + NR + 4 * j);
+    const int32x4_t vleft = vld1q_s32(hdr + 2 * NR + 4 * j);
+    const int32x4_t vright = vld1q_s32(hdr + 3 * NR + 4 * j);
+    for (int m = 0; m < MR; m++) {
+      acc[m][j] = requant_neon_fast<kLeftShift, kAllRightShifts>(acc[m][j], vmul, vleft, vright, vzp);
+    }
+  }
+  for (int m = 0; m < MR; m++) {
+    uint8x16_t v = clamp16(narrow16(acc[m][0], acc[m][1], acc[m][2], acc[m][3], (T*)nullptr), vmin, vmax,
+                           (T*)nullptr);
+    if (ncur == NR) {
+      vst1q_u8(c[m], v);
+    } else {
+      uint8_t tmp[16];
+      vst1q_u8(tmp, v);
+      std::memcpy(c[m], tmp, ncur);
+    }
+    c[m] += NR;
+  }
+}
+
 #define QB_LANE_STEP(L)                                                           \
   {                                                                               \
     const int16x8_t b0 = vld1q_s16(wp), b1 = vld1q_s16(wp + 8);                   \
@@ -175,27 +203,8 @@ static void gemm_lane_neon_impl(size_t mr, size_t nc, size_t kc, const void* a_,
     int32x4_t acc[MR][4];
     const bool half = nc <= (size_t)NR / 2;   // the last group, packed 8 wide
     LaneLoop<T, MR>::run(a, wp, kc, vza, hdr, acc, half);
-    for (int j = 0; j < (half ? 2 : 4); j++) {
-      const int32x4_t vmul = vld1q_s32(hdr + NR + 4 * j);
-      const int32x4_t vleft = vld1q_s32(hdr + 2 * NR + 4 * j);
-      const int32x4_t vright = vld1q_s32(hdr + 3 * NR + 4 * j);
-      for (int m = 0; m < MR; m++) {
-        acc[m][j] = requant_neon_fast<kLeftShift, kAllRightShifts>(acc[m][j], vmul, vleft, vright, vzp);
-      }
-    }
     size_t ncur = nc < (size_t)NR ? nc : NR;
-    for (int m = 0; m < MR; m++) {
-      uint8x16_t v = clamp16(narrow16(acc[m][0], acc[m][1], acc[m][2], acc[m][3], (T*)nullptr), vmin, vmax,
-                             (T*)nullptr);
-      if (ncur == NR) {
-        vst1q_u8(c[m], v);
-      } else {
-        uint8_t tmp[16];
-        vst1q_u8(tmp, v);
-        std::memcpy(c[m], tmp, ncur);
-      }
-      c[m] += NR;
-    }
+    store_tile16<T, MR, kLeftShift, kAllRightShifts>(acc, hdr, vzp, vmin, vmax, c, ncur);
     w += 16 * NR + (size_t)NR * kc * 2;
     nc -= ncur;
   }
