@@ -43,7 +43,7 @@ final class ArmNnExecutable implements Executable {
     ArmNnExecutable(ArmNnRuntime runtime, Plan plan, String preferredBackends, int threads) {
         this.runtime = runtime;
         this.threads = threads;
-        Graph graph = plan.graph();
+        Graph graph = ArmNnModelAdapter.adapt(plan.graph());
         List<String> crashing = ArmNnPreflight.crashingOperators(graph);
         if (!crashing.isEmpty()) {
             throw new UnsupportedModelException("armnn", crashing);
