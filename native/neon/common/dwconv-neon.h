@@ -65,13 +65,18 @@ void dwconv_u8_neon_mul16_impl(size_t channels, size_t pixels, const void* const
 #endif
   for (size_t px = 0; px < pixels; px++, ind += T) {
     const uint8_t* w = static_cast<const uint8_t*>(w_);
+    // A fixed tap count keeps the pixel's input pointers in registers across channel blocks.
+    const uint8_t* taps_in[TAPS > 0 ? TAPS : 1];
+    if (TAPS > 0) {
+      for (int t = 0; t < TAPS; t++) taps_in[t] = ind[t];
+    }
     for (size_t c = 0; c < channels; c += CB) {
       const int32_t* hdr = reinterpret_cast<const int32_t*>(w);
       const int16_t* wt = reinterpret_cast<const int16_t*>(w + 16 * CB);
       int32x4_t acc[CB / 4];
       for (int i = 0; i < CB / 4; i++) acc[i] = vld1q_s32(hdr + 4 * i);
       for (size_t t = 0; t < T; t++, wt += CB) {
-        const uint8_t* in = ind[t] + c;
+        const uint8_t* in = (TAPS > 0 ? taps_in[t] : ind[t]) + c;
 #if defined(__aarch64__)
         if (CB % 16 == 0) {   // one 16-byte load widened in two halves
           for (int i = 0; i < CB / 16; i++) {

@@ -147,6 +147,123 @@ static inline void lane_loop4(const int8_t* const* a, const int16_t* wp, size_t 
     QB_LANE_LOOP("ssubl", QB_LANE_K);
   }
 }
+// The same loop with the output stage fused (every channel shifts right, none left, a full group
+// of 16 columns): SQRDMULH, SSRA, SRSHL, zero point, saturating narrowing and clamp in the
+// accumulator registers, one 16-byte store per row; the same arithmetic as store_tile16.
+#define QB_LANE_FUSED(SUBL, NARROW, MAX, MIN)                                                                 \
+  asm volatile(                                                                                               \
+      "ldp q16, q17, [%[bias]]\n ldp q18, q19, [%[bias], #32]\n"                                              \
+      "mov v20.16b, v16.16b\n mov v21.16b, v17.16b\n mov v22.16b, v18.16b\n mov v23.16b, v19.16b\n"          \
+      "mov v24.16b, v16.16b\n mov v25.16b, v17.16b\n mov v26.16b, v18.16b\n mov v27.16b, v19.16b\n"          \
+      "mov v28.16b, v16.16b\n mov v29.16b, v17.16b\n mov v30.16b, v18.16b\n mov v31.16b, v19.16b\n"          \
+      "cbz %[n], 2f\n"                                                                                        \
+      "1:\n"                                                                                                  \
+      "ldr d0, [%[a0]], #8\n ldr d1, [%[a1]], #8\n ldr d2, [%[a2]], #8\n ldr d3, [%[a3]], #8\n"             \
+      SUBL " v0.8h, v0.8b, %[za].8b\n " SUBL " v1.8h, v1.8b, %[za].8b\n"                                     \
+      SUBL " v2.8h, v2.8b, %[za].8b\n " SUBL " v3.8h, v3.8b, %[za].8b\n"                                     \
+      QB_LANE_K(0) QB_LANE_K(1) QB_LANE_K(2) QB_LANE_K(3) QB_LANE_K(4) QB_LANE_K(5) QB_LANE_K(6) QB_LANE_K(7) \
+      "subs %[n], %[n], #1\n b.ne 1b\n"                                                                       \
+      "2:\n"                                                                                                  \
+      "ldp q0, q1, [%[bias], #64]\n ldp q2, q3, [%[bias], #96]\n" \
+      "ldp q4, q5, [%[bias], #192]\n ldp q6, q7, [%[bias], #224]\n" \
+      "sqrdmulh v16.4s, v16.4s, v0.4s\n" \
+      "sqrdmulh v17.4s, v17.4s, v1.4s\n" \
+      "sqrdmulh v18.4s, v18.4s, v2.4s\n" \
+      "sqrdmulh v19.4s, v19.4s, v3.4s\n" \
+      "sqrdmulh v20.4s, v20.4s, v0.4s\n" \
+      "sqrdmulh v21.4s, v21.4s, v1.4s\n" \
+      "sqrdmulh v22.4s, v22.4s, v2.4s\n" \
+      "sqrdmulh v23.4s, v23.4s, v3.4s\n" \
+      "sqrdmulh v24.4s, v24.4s, v0.4s\n" \
+      "sqrdmulh v25.4s, v25.4s, v1.4s\n" \
+      "sqrdmulh v26.4s, v26.4s, v2.4s\n" \
+      "sqrdmulh v27.4s, v27.4s, v3.4s\n" \
+      "sqrdmulh v28.4s, v28.4s, v0.4s\n" \
+      "sqrdmulh v29.4s, v29.4s, v1.4s\n" \
+      "sqrdmulh v30.4s, v30.4s, v2.4s\n" \
+      "sqrdmulh v31.4s, v31.4s, v3.4s\n" \
+      "ssra v16.4s, v16.4s, #31\n" \
+      "ssra v17.4s, v17.4s, #31\n" \
+      "ssra v18.4s, v18.4s, #31\n" \
+      "ssra v19.4s, v19.4s, #31\n" \
+      "ssra v20.4s, v20.4s, #31\n" \
+      "ssra v21.4s, v21.4s, #31\n" \
+      "ssra v22.4s, v22.4s, #31\n" \
+      "ssra v23.4s, v23.4s, #31\n" \
+      "ssra v24.4s, v24.4s, #31\n" \
+      "ssra v25.4s, v25.4s, #31\n" \
+      "ssra v26.4s, v26.4s, #31\n" \
+      "ssra v27.4s, v27.4s, #31\n" \
+      "ssra v28.4s, v28.4s, #31\n" \
+      "ssra v29.4s, v29.4s, #31\n" \
+      "ssra v30.4s, v30.4s, #31\n" \
+      "ssra v31.4s, v31.4s, #31\n" \
+      "srshl v16.4s, v16.4s, v4.4s\n" \
+      "srshl v17.4s, v17.4s, v5.4s\n" \
+      "srshl v18.4s, v18.4s, v6.4s\n" \
+      "srshl v19.4s, v19.4s, v7.4s\n" \
+      "srshl v20.4s, v20.4s, v4.4s\n" \
+      "srshl v21.4s, v21.4s, v5.4s\n" \
+      "srshl v22.4s, v22.4s, v6.4s\n" \
+      "srshl v23.4s, v23.4s, v7.4s\n" \
+      "srshl v24.4s, v24.4s, v4.4s\n" \
+      "srshl v25.4s, v25.4s, v5.4s\n" \
+      "srshl v26.4s, v26.4s, v6.4s\n" \
+      "srshl v27.4s, v27.4s, v7.4s\n" \
+      "srshl v28.4s, v28.4s, v4.4s\n" \
+      "srshl v29.4s, v29.4s, v5.4s\n" \
+      "srshl v30.4s, v30.4s, v6.4s\n" \
+      "srshl v31.4s, v31.4s, v7.4s\n" \
+      "dup v0.4s, %w[zp]\n dup v1.16b, %w[mn]\n dup v2.16b, %w[mx]\n" \
+      "add v16.4s, v16.4s, v0.4s\n" \
+      "add v17.4s, v17.4s, v0.4s\n" \
+      "add v18.4s, v18.4s, v0.4s\n" \
+      "add v19.4s, v19.4s, v0.4s\n" \
+      "add v20.4s, v20.4s, v0.4s\n" \
+      "add v21.4s, v21.4s, v0.4s\n" \
+      "add v22.4s, v22.4s, v0.4s\n" \
+      "add v23.4s, v23.4s, v0.4s\n" \
+      "add v24.4s, v24.4s, v0.4s\n" \
+      "add v25.4s, v25.4s, v0.4s\n" \
+      "add v26.4s, v26.4s, v0.4s\n" \
+      "add v27.4s, v27.4s, v0.4s\n" \
+      "add v28.4s, v28.4s, v0.4s\n" \
+      "add v29.4s, v29.4s, v0.4s\n" \
+      "add v30.4s, v30.4s, v0.4s\n" \
+      "add v31.4s, v31.4s, v0.4s\n" \
+      "sqxtn v16.4h, v16.4s\n sqxtn2 v16.8h, v17.4s\n sqxtn v18.4h, v18.4s\n sqxtn2 v18.8h, v19.4s\n" \
+      NARROW " v16.8b, v16.8h\n" NARROW "2 v16.16b, v18.8h\n" \
+      MAX " v16.16b, v16.16b, v1.16b\n" MIN " v16.16b, v16.16b, v2.16b\n str q16, [%[c0]]\n" \
+      "sqxtn v20.4h, v20.4s\n sqxtn2 v20.8h, v21.4s\n sqxtn v22.4h, v22.4s\n sqxtn2 v22.8h, v23.4s\n" \
+      NARROW " v20.8b, v20.8h\n" NARROW "2 v20.16b, v22.8h\n" \
+      MAX " v20.16b, v20.16b, v1.16b\n" MIN " v20.16b, v20.16b, v2.16b\n str q20, [%[c1]]\n" \
+      "sqxtn v24.4h, v24.4s\n sqxtn2 v24.8h, v25.4s\n sqxtn v26.4h, v26.4s\n sqxtn2 v26.8h, v27.4s\n" \
+      NARROW " v24.8b, v24.8h\n" NARROW "2 v24.16b, v26.8h\n" \
+      MAX " v24.16b, v24.16b, v1.16b\n" MIN " v24.16b, v24.16b, v2.16b\n str q24, [%[c2]]\n" \
+      "sqxtn v28.4h, v28.4s\n sqxtn2 v28.8h, v29.4s\n sqxtn v30.4h, v30.4s\n sqxtn2 v30.8h, v31.4s\n" \
+      NARROW " v28.8b, v28.8h\n" NARROW "2 v28.16b, v30.8h\n" \
+      MAX " v28.16b, v28.16b, v1.16b\n" MIN " v28.16b, v28.16b, v2.16b\n str q28, [%[c3]]\n" \
+      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(wp), [n] "+r"(blocks)           \
+      : [za] "w"(vza), [bias] "r"(bias), [c0] "r"(c[0]), [c1] "r"(c[1]), [c2] "r"(c[2]), [c3] "r"(c[3]),      \
+        [zp] "r"(p->zero_point), [mn] "r"(p->act_min), [mx] "r"(p->act_max)                                   \
+      : "v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",    \
+        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "cc", "memory")
+
+__attribute__((always_inline)) static inline void lane_fused4(const uint8_t* const* a, const int16_t* wp, size_t kc,
+                                                              uint8x8_t vza, const int32_t* bias, uint8_t* const* c,
+                                                              const OutParams* p) {
+  const uint8_t *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  size_t blocks = kc / 8;
+  QB_LANE_FUSED("usubl", "sqxtun", "umax", "umin");
+}
+__attribute__((always_inline)) static inline void lane_fused4(const int8_t* const* a, const int16_t* wp, size_t kc,
+                                                              int8x8_t vza, const int32_t* bias, uint8_t* const* c,
+                                                              const OutParams* p) {
+  const int8_t *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
+  size_t blocks = kc / 8;
+  QB_LANE_FUSED("ssubl", "sqxtn", "smax", "smin");
+}
+#undef QB_LANE_FUSED
 #undef QB_LANE_LOOP
 #undef QB_LANE_K
 #undef QB_LANE_ROW
@@ -200,6 +317,13 @@ static void gemm_lane_neon_impl(size_t mr, size_t nc, size_t kc, const void* a_,
   while (nc > 0) {
     const int32_t* hdr = reinterpret_cast<const int32_t*>(w);
     const int16_t* wp = reinterpret_cast<const int16_t*>(w + 16 * NR);
+    if (MR == 4 && kAllRightShifts && !kLeftShift && nc >= (size_t)NR) {
+      lane_fused4(a, wp, kc, vza, hdr, c, p);
+      for (int m = 0; m < MR; m++) c[m] += NR;
+      w += 16 * NR + (size_t)NR * kc * 2;
+      nc -= NR;
+      continue;
+    }
     int32x4_t acc[MR][4];
     const bool half = nc <= (size_t)NR / 2;   // the last group, packed 8 wide
     LaneLoop<T, MR>::run(a, wp, kc, vza, hdr, acc, half);
