@@ -13,6 +13,7 @@ import io.qbridge.converter.quantize.ChannelMoments;
 import io.qbridge.converter.quantize.Quantizer;
 import io.qbridge.converter.quantize.Range;
 import io.qbridge.converter.quantize.RangeHints;
+import io.qbridge.converter.quantize.RangeSearch;
 import io.qbridge.converter.quantize.WeightsOnlyQuantizer;
 import io.qbridge.converter.report.LayerError;
 import io.qbridge.converter.report.QuantizationError;
@@ -51,60 +52,72 @@ public final class Converter {
      * @param gptq         round weights for least output error on calibration data
      * @param floatLayers  keep the first N conv/FC layers float (mixed precision); 0: all quantized
      * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
+     * @param rangeSearch  after the observer, choose each activation's range among the observers' by the
+     *                     output SQNR on the error samples ({@link RangeSearch}); null: on for int8
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
                           Observer observer, double percentile, Range defaultRange, boolean foldAffine,
                           boolean fuseActivations, Boolean equalize, boolean biasCorrection, boolean gptq,
-                          int floatLayers, int threads, int errorSamples) {
+                          int floatLayers, int threads, int errorSamples, Boolean rangeSearch) {
 
         public static Options defaults(InferenceType type) {
             return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
-                    null, true, true, 0, 1, 20);
+                    null, true, true, 0, 1, 20, null);
         }
 
         public Options withFloatLayers(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, n, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, n, threads, errorSamples, rangeSearch);
         }
 
         public Options withGptq(boolean gq) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gq, floatLayers, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withBiasCorrection(boolean b) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, b, gptq, floatLayers, threads, errorSamples);
+                    fuseActivations, equalize, b, gptq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withObserver(Observer o) {
             return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withIo(DataType in, DataType out) {
             return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withMeanStd(Float m, Float s) {
             return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withEqualize(Boolean e) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, e, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                    fuseActivations, e, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withDefaultRange(Range r) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
         }
 
         public Options withThreads(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, n, errorSamples);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, n, errorSamples, rangeSearch);
+        }
+
+        public Options withRangeSearch(Boolean r) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, r);
+        }
+
+        /** Range search is on by default for int8 (the uint8 figures are those of the chosen observer). */
+        boolean searchesRanges() {
+            return rangeSearch != null ? rangeSearch : type == InferenceType.INT8;
         }
 
         boolean equalizes() {
@@ -124,6 +137,12 @@ public final class Converter {
 
     /** Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each). */
     static final int EMPIRICAL_SAMPLES = 10;
+
+    /** A range replaces the current one only when the output SQNR rises by more than this (not noise). */
+    static final double RANGE_SEARCH_MIN_GAIN_DB = 0.02;
+
+    static final double EQUALIZATION_PERCENTILE = Double.parseDouble(
+            System.getProperty("qbridge.eqPercentile", "100"));
 
     private Converter() {
     }
@@ -162,9 +181,11 @@ public final class Converter {
             // be scaled); the scaled model is calibrated again below.
             Map<Integer, CrossLayerEqualization.ChannelRange> ranges = new HashMap<>();
             if (data != null && data.size() > 0) {
-                Calibrator.calibrate(g1, data, false, o.threads(), progress).forEach((t, s) -> {
+                boolean clip = o.type() == InferenceType.INT8 && EQUALIZATION_PERCENTILE < 100;
+                Calibrator.calibrate(g1, data, clip, o.threads(), progress).forEach((t, s) -> {
                     if (s.channelMax() != null) {
-                        ranges.put(t, new CrossLayerEqualization.ChannelRange(s.channelMin(), s.channelMax()));
+                        ranges.put(t, new CrossLayerEqualization.ChannelRange(s.channelMin(), s.channelMax(),
+                                clip ? s.channelUpperPercentile(EQUALIZATION_PERCENTILE) : s.channelMax()));
                     }
                 });
             }
@@ -208,7 +229,7 @@ public final class Converter {
                 notes.addAll(r.notes());
             } else {
                 List<Observer> candidates = o.observer() != null ? List.of(o.observer()) : List.of(Observer.values());
-                boolean histograms = candidates.stream().anyMatch(Observer::needsHistogram);
+                boolean histograms = o.searchesRanges() || candidates.stream().anyMatch(Observer::needsHistogram);
                 long c0 = System.nanoTime();
                 Map<Integer, TensorStatistics> stats = Calibrator.calibrate(g1, data, histograms, o.threads(), progress);
                 calibrationMillis += (System.nanoTime() - c0) / 1_000_000;
@@ -216,6 +237,7 @@ public final class Converter {
                 Map<Integer, InputCovariance.Moments> covariances = o.gptq()
                         ? InputCovariance.collect(g1, data.spread(GPTQ_SAMPLES), o.threads(), progress) : null;
                 Quantizer.Result best = null;
+                Map<Integer, Range> bestRanges = null;
                 double bestScore = Double.NEGATIVE_INFINITY;
                 for (Observer obs : candidates) {
                     Map<Integer, Range> ranges = new HashMap<>();
@@ -232,13 +254,19 @@ public final class Converter {
                         scores.put(obs.name().toLowerCase(java.util.Locale.ROOT), score);
                         if (best == null || score > bestScore) {
                             best = r;
+                            bestRanges = ranges;
                             bestScore = score;
                             observerName = obs.name().toLowerCase(java.util.Locale.ROOT);
                         }
                     } else {
                         best = r;
+                        bestRanges = ranges;
                         observerName = obs.name().toLowerCase(java.util.Locale.ROOT);
                     }
+                }
+                if (o.searchesRanges() && !errorSamples.isEmpty()) {
+                    best = searchRanges(g1, stats, bestRanges, hints, qo, means, covariances, errorSamples, o,
+                            inputWriter, progress, notes);
                 }
                 quantized = best.graph();
                 quantizedOps = best.quantizedOps();
@@ -285,6 +313,53 @@ public final class Converter {
                 rewrites, floatBytes, bytes.length, observerName, scores, data == null ? 0 : data.size(), layers,
                 outputSqnr, calibrationMillis, total, notes);
         return new Result(written, bytes, g1, summary);
+    }
+
+    /**
+     * {@link RangeSearch} over every op output, with the ranges of all observers as candidates,
+     * starting from the chosen observer's; returns the quantization with the ranges found.
+     */
+    private static Quantizer.Result searchRanges(Graph g1, Map<Integer, TensorStatistics> stats,
+                                                 Map<Integer, Range> start, RangeHints hints, Quantizer.Options qo,
+                                                 Map<Integer, ChannelMoments> means,
+                                                 Map<Integer, InputCovariance.Moments> covariances,
+                                                 List<float[][]> samples, Options o,
+                                                 TensorValues.InputWriter inputWriter, Progress progress,
+                                                 List<String> notes) {
+        LinkedHashMap<Integer, List<Range>> candidates = new LinkedHashMap<>();
+        for (io.qbridge.graph.Operator op : g1.operators()) {
+            TensorStatistics s = stats.get(op.output(0));
+            if (s == null || !s.seen() || !s.hasHistogram()) {
+                continue;
+            }
+            List<Range> list = new ArrayList<>();
+            for (Observer obs : Observer.values()) {
+                Range r = obs.range(s, 256, o.percentile());
+                if (!list.contains(r)) {
+                    list.add(r);
+                }
+            }
+            if (list.size() > 1) {
+                candidates.put(op.output(0), list);
+            }
+        }
+        QuantizationError.OutputReference reference;
+        try {
+            reference = new QuantizationError.OutputReference(g1, samples, o.threads(), inputWriter);
+        } catch (UnsupportedModelException ex) {
+            throw new ConversionException("the quantized model would not run on qbridge", ex.problems());
+        }
+        RangeSearch.Outcome outcome = RangeSearch.search(start, candidates, ranges -> {
+            try {
+                return reference.outputSqnrDb(Quantizer.quantize(g1, ranges, hints, qo, means, covariances).graph());
+            } catch (UnsupportedModelException ex) {
+                return Double.NEGATIVE_INFINITY;
+            }
+        }, RANGE_SEARCH_MIN_GAIN_DB, progress);
+        notes.add(String.format(java.util.Locale.ROOT,
+                "range search: %d of %d activation ranges changed, output SQNR %.2f -> %.2f dB",
+                outcome.changed().size(), candidates.size(), outcome.startScore(), outcome.score()));
+        return Quantizer.quantize(g1, outcome.ranges(), hints, qo, means, covariances);
     }
 
     private static Map<Integer, ChannelMoments> channelMoments(Map<Integer, TensorStatistics> stats) {

@@ -107,6 +107,10 @@ public final class ConvertCommand implements Callable<Integer> {
             + "per-layer errors and to choose the observer; default: ${DEFAULT-VALUE}")
     int errorSamples;
 
+    @Option(names = "--range-search", negatable = true, description = "after the observer, choose each activation's "
+            + "range among the observers' by the output SQNR on the error samples (default: on for int8, off for uint8)")
+    Boolean rangeSearch;
+
     @Option(names = {"-t", "--threads"}, defaultValue = "1", description = "threads for calibration; default: ${DEFAULT-VALUE}")
     int threads;
 
@@ -190,7 +194,7 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
         return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
     }
 
     static DataType ioType(String s, String option) {
