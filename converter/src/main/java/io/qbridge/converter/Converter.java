@@ -53,71 +53,82 @@ public final class Converter {
      * @param floatLayers  keep the first N conv/FC layers float (mixed precision); 0: all quantized
      * @param errorSamples calibration samples used to measure per-layer errors and choose the observer
      * @param rangeSearch  after the observer, choose each activation's range among the observers' by the
-     *                     output SQNR on the error samples ({@link RangeSearch}); null: on for int8
+     *                     output SQNR on the error samples ({@link RangeSearch}); null: off
+     * @param equalizePercentile int8 equalization scales a RELU6 channel until this percentile of its
+     *                     values reaches the clamp (the rarer ones above are clamped); 100: ReLU6-exact
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
                           Observer observer, double percentile, Range defaultRange, boolean foldAffine,
                           boolean fuseActivations, Boolean equalize, boolean biasCorrection, boolean gptq,
-                          int floatLayers, int threads, int errorSamples, Boolean rangeSearch) {
+                          int floatLayers, int threads, int errorSamples, Boolean rangeSearch,
+                          double equalizePercentile) {
 
         public static Options defaults(InferenceType type) {
             return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
-                    null, true, true, 0, 1, 20, null);
+                    null, true, true, 0, 1, 20, null, DEFAULT_EQUALIZE_PERCENTILE);
         }
 
         public Options withFloatLayers(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, n, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gptq, n, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withGptq(boolean gq) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withBiasCorrection(boolean b) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, b, gptq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, b, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withObserver(Observer o) {
             return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withIo(DataType in, DataType out) {
             return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withMeanStd(Float m, Float s) {
             return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withEqualize(Boolean e) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, e, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, e, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withDefaultRange(Range r) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withThreads(int n) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, n, errorSamples, rangeSearch);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, n, errorSamples, rangeSearch, equalizePercentile);
         }
 
         public Options withRangeSearch(Boolean r) {
             return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, r);
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, r, equalizePercentile);
         }
 
-        /** Range search is on by default for int8 (the uint8 figures are those of the chosen observer). */
+        public Options withEqualizePercentile(double p) {
+            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
+                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, p);
+        }
+
+        /**
+         * Off unless asked: on MobileNet v1 the observers agree on every ReLU6 output that equalization
+         * filled, and the search (minutes) changed nothing.
+         */
         boolean searchesRanges() {
-            return rangeSearch != null ? rangeSearch : type == InferenceType.INT8;
+            return rangeSearch != null && rangeSearch;
         }
 
         boolean equalizes() {
@@ -136,13 +147,16 @@ public final class Converter {
     static final int GPTQ_SAMPLES = 32;
 
     /** Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each). */
-    static final int EMPIRICAL_SAMPLES = 10;
+    static final int EMPIRICAL_SAMPLES = Integer.getInteger("qbridge.empiricalSamples", 10);
 
     /** A range replaces the current one only when the output SQNR rises by more than this (not noise). */
     static final double RANGE_SEARCH_MIN_GAIN_DB = 0.02;
 
-    static final double EQUALIZATION_PERCENTILE = Double.parseDouble(
-            System.getProperty("qbridge.eqPercentile", "100"));
+    /**
+     * Default of {@link Options#equalizePercentile}: MobileNet's ReLU6 channels reach 6 on a handful of
+     * pixels and stay far below it elsewhere; clamping the top 0.01% lets equalization fill the grid.
+     */
+    public static final double DEFAULT_EQUALIZE_PERCENTILE = 99.99;
 
     private Converter() {
     }
@@ -181,11 +195,11 @@ public final class Converter {
             // be scaled); the scaled model is calibrated again below.
             Map<Integer, CrossLayerEqualization.ChannelRange> ranges = new HashMap<>();
             if (data != null && data.size() > 0) {
-                boolean clip = o.type() == InferenceType.INT8 && EQUALIZATION_PERCENTILE < 100;
+                boolean clip = o.type() == InferenceType.INT8 && o.equalizePercentile() < 100;
                 Calibrator.calibrate(g1, data, clip, o.threads(), progress).forEach((t, s) -> {
                     if (s.channelMax() != null) {
                         ranges.put(t, new CrossLayerEqualization.ChannelRange(s.channelMin(), s.channelMax(),
-                                clip ? s.channelUpperPercentile(EQUALIZATION_PERCENTILE) : s.channelMax()));
+                                clip ? s.channelUpperPercentile(o.equalizePercentile()) : s.channelMax()));
                     }
                 });
             }
