@@ -146,8 +146,11 @@ public final class Converter {
     /** Calibration samples whose receptive-field covariances drive GPTQ rounding. */
     static final int GPTQ_SAMPLES = 32;
 
-    /** Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each). */
-    static final int EMPIRICAL_SAMPLES = Integer.getInteger("qbridge.empiricalSamples", 10);
+    /**
+     * Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each):
+     * all 20 default error samples; MobileNet v1 int8 output SQNR 23.72 dB with 10, 24.00 dB with 20.
+     */
+    static final int EMPIRICAL_SAMPLES = Integer.getInteger("qbridge.empiricalSamples", 20);
 
     /** A range replaces the current one only when the output SQNR rises by more than this (not noise). */
     static final double RANGE_SEARCH_MIN_GAIN_DB = 0.02;
