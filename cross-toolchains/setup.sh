@@ -4,7 +4,10 @@
 #   2. Debian's arm64 and armhf OpenJDK 17, with the few libraries they load that the cross
 #      compilers' sysroots lack, unpacked (not installed) into <repo>/.toolchains/{arm64,armhf}/
 #      so that qemu-aarch64 / qemu-arm run them (qemu-tests/jvm/*/bin/java);
-#   3. the armhf readdir fix (readdir32/), built with the cross compiler.
+#   3. the armhf readdir fix (readdir32/), built with the cross compiler;
+#   4. Debian's Arm NN 20.08 for arm64 (CpuAcc, CpuRef) and armhf (CpuRef), unpacked by
+#      armnn-sysroot.sh into .toolchains/armnn-{arm64,armhf}: armnn-backend cross-compiles its
+#      linux-arm64 and linux-armhf JNI libraries against them and the emulated JVMs load them.
 # Idempotent: when everything is there it only checks, and returns in well under a second.
 #
 # The Arm packages are fetched with apt's own client but from package lists kept in
@@ -182,4 +185,5 @@ for arch in "${architectures[@]}"; do
 done
 for arch in "${architectures[@]}"; do unpack_target "$arch"; done
 build_readdir_fix
+"$repo/cross-toolchains/armnn-sysroot.sh" arm64 armhf
 say "done in $(( $(date +%s) - start ))s; toolchains in $toolchains"

@@ -62,6 +62,17 @@ static void write_header(int32_t* hdr, int block, int count, int first, const Re
   }
 }
 
+// OutParams::flags: what every channel's multiplier and shift allow the kernels to skip.
+static int32_t requant_flags(const Requant& rq, int channels) {
+  bool any_left = false, all_right = true, uniform = true;
+  for (int c = 0; c < channels; c++) {
+    any_left = any_left || rq.shift[c] > 0;
+    all_right = all_right && rq.shift[c] < 0 && rq.multiplier[c] >= 0;
+    uniform = uniform && rq.shift[c] == rq.shift[0] && rq.multiplier[c] == rq.multiplier[0];
+  }
+  return (any_left ? kOutAnyLeftShift : 0) | (all_right ? kOutAllRightShifts : 0) | (uniform ? kOutUniform : 0);
+}
+
 static int32_t read_weight(const uint8_t* w, size_t i, bool u8) { return u8 ? (int32_t)w[i] : (int32_t)(int8_t)w[i]; }
 
 static bool has_minus128(const uint8_t* w, size_t n, bool u8) {
@@ -108,7 +119,10 @@ class GemmOp : public Op {
     kernel_ = select_gemm(isa, u8, has_minus128(filter, (size_t)N * K, u8), N);
     rowsum_ = select_rowsum(isa, u8);
     const int nr = kernel_->nr, kr = kernel_->kr;
-    group_bytes_ = 16 * (size_t)nr + (size_t)nr * Kpad_;
+    const bool w16 = kernel_->w16;
+    q_.input_zero_point = zpa;
+    q_.flags = requant_flags(rq, N);
+    group_bytes_ = 16 * (size_t)nr + (size_t)nr * Kpad_ * (w16 ? 2 : 1);
     size_t groups = ((size_t)N + nr - 1) / nr;
     packed_.resize(groups * group_bytes_);
     std::vector<int32_t> folded(nr);
@@ -125,11 +139,25 @@ class GemmOp : public Op {
         uint32_t b = (uint32_t)rq.bias[first + i] - (uint32_t)zpa * sum + (uint32_t)K * (uint32_t)zpa * (uint32_t)zpw;
         folded[i] = (int32_t)b;
       }
+      if (w16) {   // the kernel subtracts both zero points: plain bias, int16 (w - zpw), k-major
+        for (int i = 0; i < count; i++) folded[i] = rq.bias[first + i];
+        write_header(reinterpret_cast<int32_t*>(dst), nr, count, first, rq, folded.data());
+        int16_t* wp16 = reinterpret_cast<int16_t*>(dst + 16 * nr);
+        const int width = count <= nr / 2 ? nr / 2 : nr;   // a last group of <= nr/2 columns: half width
+        for (int k = 0; k < Kpad_; k++) {
+          for (int n = 0; n < width; n++) {
+            *wp16++ = (int16_t)((n < count && k < K) ? read_weight(filter, (size_t)(first + n) * K + k, u8) - zpw : 0);
+          }
+        }
+        continue;
+      }
       write_header(reinterpret_cast<int32_t*>(dst), nr, count, first, rq, folded.data());
       uint8_t* wp = dst + 16 * nr;
+      // 16-wide kernels read a last group of <= 8 columns packed 8 wide.
+      const int width = nr == 16 && count <= nr / 2 ? nr / 2 : nr;
       for (int k0 = 0; k0 < Kpad_;) {
         int blk = kr == 16 ? (Kpad_ - k0 >= 16 ? 16 : 8) : kr;
-        for (int n = 0; n < nr; n++) {
+        for (int n = 0; n < width; n++) {
           for (int k = 0; k < blk; k++) {
             int kk = k0 + k;
             *wp++ = (n < count && kk < K) ? filter[(size_t)(first + n) * K + kk] : 0;
@@ -196,7 +224,7 @@ class GemmOp : public Op {
         a = s.im2col.data();
         a_stride = Kpad_;
       }
-      if (zpw_ != 0) {
+      if (zpw_ != 0 && !kernel_->w16) {
         // im2col rows are zero past K up to Kpad (the buffer starts zeroed and im2col writes
         // [0, K) only), so their sums may run over whole vectors.
         const size_t len = direct_ ? (size_t)K_ : (size_t)Kpad_;
@@ -294,6 +322,7 @@ class DwConvOp : public Op {
   DwConvOp(Isa isa, bool u8, const GemmOp::Geometry& g, int outC, int dm, const uint8_t* filter /*[T][outC]*/,
            const Requant& rq, int zpa, int zpw, const OutParams& q, const uint8_t* input, uint8_t* output)
       : outC_(outC), dm_(dm), q_(q), output_(output) {
+    q_.flags = requant_flags(rq, outC);
     const int T = g.fH * g.fW;
     taps_ = T;
     kernel_ = select_dwconv(isa, u8, has_minus128(filter, (size_t)T * outC, u8), outC);

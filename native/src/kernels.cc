@@ -32,28 +32,28 @@ static const DwKernel kQs8DwScalar = {"qs8-dwconv up8xT scalar", 8, 2, qs8_dwcon
 static const DwKernel kQu8DwScalar = {"qu8-dwconv up8xT scalar", 8, 2, qu8_dwconv_minmax_ukernel_up8xT__scalar, nullptr};
 
 #if defined(__aarch64__)
-GEMM_DECL(qs8_gemm_minmax_ukernel_4x4c16__neon_mlal_padal)
-GEMM_DECL(qs8_gemm_minmax_ukernel_1x4c16__neon_mlal_padal)
-GEMM_DECL(qu8_gemm_minmax_ukernel_4x4c16__neon_mull_padal)
-GEMM_DECL(qu8_gemm_minmax_ukernel_1x4c16__neon_mull_padal)
-GEMM_DECL(qs8_gemm_minmax_ukernel_4x8c4__neondot)
-GEMM_DECL(qs8_gemm_minmax_ukernel_1x8c4__neondot)
-GEMM_DECL(qu8_gemm_minmax_ukernel_4x8c4__neondot)
-GEMM_DECL(qu8_gemm_minmax_ukernel_1x8c4__neondot)
 DW_DECL(qu8_dwconv_minmax_ukernel_up16x9__neon_mul16)
 DW_DECL(qu8_dwconv_minmax_ukernel_up16xT__neon_mul16)
 DW_DECL(qs8_dwconv_minmax_ukernel_up16x9__neon_mul8)
 DW_DECL(qs8_dwconv_minmax_ukernel_up16xT__neon_mul8)
-static const GemmKernel kQs8Neon = {"qs8-gemm 4x4c16 neon-mlal-padal", 4, 4, 16,
-                                    qs8_gemm_minmax_ukernel_4x4c16__neon_mlal_padal,
-                                    qs8_gemm_minmax_ukernel_1x4c16__neon_mlal_padal};
-static const GemmKernel kQu8Neon = {"qu8-gemm 4x4c16 neon-mull-padal", 4, 4, 16,
-                                    qu8_gemm_minmax_ukernel_4x4c16__neon_mull_padal,
-                                    qu8_gemm_minmax_ukernel_1x4c16__neon_mull_padal};
-static const GemmKernel kQs8Dot = {"qs8-gemm 4x8c4 neondot", 4, 8, 4, qs8_gemm_minmax_ukernel_4x8c4__neondot,
-                                   qs8_gemm_minmax_ukernel_1x8c4__neondot};
-static const GemmKernel kQu8Dot = {"qu8-gemm 4x8c4 neondot", 4, 8, 4, qu8_gemm_minmax_ukernel_4x8c4__neondot,
-                                   qu8_gemm_minmax_ukernel_1x8c4__neondot};
+GEMM_DECL(qs8_gemm_minmax_ukernel_4x16__neon_mlal_lane)
+GEMM_DECL(qs8_gemm_minmax_ukernel_1x16__neon_mlal_lane)
+GEMM_DECL(qu8_gemm_minmax_ukernel_4x16__neon_mlal_lane)
+GEMM_DECL(qu8_gemm_minmax_ukernel_1x16__neon_mlal_lane)
+static const GemmKernel kQs8Lane = {"qs8-gemm 4x16 neon-mlal-lane", 4, 16, 1,
+                                    qs8_gemm_minmax_ukernel_4x16__neon_mlal_lane,
+                                    qs8_gemm_minmax_ukernel_1x16__neon_mlal_lane, true};
+static const GemmKernel kQu8Lane = {"qu8-gemm 4x16 neon-mlal-lane", 4, 16, 1,
+                                    qu8_gemm_minmax_ukernel_4x16__neon_mlal_lane,
+                                    qu8_gemm_minmax_ukernel_1x16__neon_mlal_lane, true};
+GEMM_DECL(qs8_gemm_minmax_ukernel_4x16c4__neondot)
+GEMM_DECL(qs8_gemm_minmax_ukernel_1x16c4__neondot)
+GEMM_DECL(qu8_gemm_minmax_ukernel_4x16c4__neondot)
+GEMM_DECL(qu8_gemm_minmax_ukernel_1x16c4__neondot)
+static const GemmKernel kQs8Dot16 = {"qs8-gemm 4x16c4 neondot", 4, 16, 4, qs8_gemm_minmax_ukernel_4x16c4__neondot,
+                                     qs8_gemm_minmax_ukernel_1x16c4__neondot};
+static const GemmKernel kQu8Dot16 = {"qu8-gemm 4x16c4 neondot", 4, 16, 4, qu8_gemm_minmax_ukernel_4x16c4__neondot,
+                                     qu8_gemm_minmax_ukernel_1x16c4__neondot};
 static const DwKernel kQu8DwNeon = {"qu8-dwconv up16x9 neon-mul16", 16, 2, qu8_dwconv_minmax_ukernel_up16xT__neon_mul16,
                                     qu8_dwconv_minmax_ukernel_up16x9__neon_mul16};
 static const DwKernel kQs8DwNeon = {"qs8-dwconv up16x9 neon-mul8", 16, 1, qs8_dwconv_minmax_ukernel_up16xT__neon_mul8,
@@ -114,10 +114,13 @@ Isa detect_isa() {
 
 const GemmKernel* select_gemm(Isa isa, bool u8, bool weights_min_int8, int) {
 #if defined(__aarch64__)
-  if (isa == Isa::kAarch64NeonDot) return u8 ? &kQu8Dot : &kQs8Dot;
+  if (isa == Isa::kAarch64NeonDot) return u8 ? &kQu8Dot16 : &kQs8Dot16;
+  // Fewer instructions per MAC than 4x4c16 at every K (no lane sums, no row sums, 16-byte
+  // stores), most of all at the small K of MobileNet v2's bottlenecks.
+  if (isa == Isa::kAarch64Neon) return u8 ? &kQu8Lane : &kQs8Lane;
 #endif
-#if defined(__aarch64__) || defined(__arm__)
-  if (isa == Isa::kAarch64Neon || isa == Isa::kArmv7Neon) {
+#if defined(__arm__)
+  if (isa == Isa::kArmv7Neon) {
     if (u8) return &kQu8Neon;
     if (!weights_min_int8) return &kQs8Neon;
   }

@@ -21,7 +21,18 @@ struct OutParams {
   int32_t zero_point;
   int32_t act_min;
   int32_t act_max;
+  int32_t input_zero_point = 0;   // read by kernels that subtract it before multiplying (w16 GEMM)
+  int32_t flags = 0;              // kOut* facts about every channel's requantization
 };
+// No channel has a left shift: the kernels skip SSHL.
+constexpr int32_t kOutAnyLeftShift = 1;
+// Every channel shifts right by at least one and has a multiplier >= 0: gemmlowp's fix-up for
+// ties reduces to adding the sign bit (SSRA), which cannot overflow because SQRDMULH by a
+// non-negative multiplier below 2^31 never returns INT32_MIN.
+constexpr int32_t kOutAllRightShifts = 2;
+// Every channel has the same multiplier and shifts (per-tensor quantization): kernels may load
+// them once per call from the first block's header.
+constexpr int32_t kOutUniform = 4;
 
 // GEMM: c[m][n] = requant(sum_k a[m][k] * w[n][k] + bias'[n] + rowcorr[m]) for an mr x nc block.
 // Weights are packed in groups of NR columns: a header of 4 x NR int32 (bias with the zero-point
@@ -38,6 +49,9 @@ struct GemmKernel {
   int mr, nr, kr;
   GemmUkernel fn;       // up to mr rows
   GemmUkernel fn_row;   // one row (fully-connected with batch 1), same packing
+  // Weights packed as int16 (w - w_zero_point), k-major [kc][nr] after the header; the bias is
+  // not folded and no row sums are taken: the kernel subtracts the input zero point itself.
+  bool w16 = false;
 };
 
 // Depthwise convolution over `pixels` output pixels: for each, `taps` input pointers (the

@@ -82,6 +82,12 @@ Case random_case(std::mt19937& rng, int kind) {
     c.shift.push_back(uni(0, 6) == 0 ? uni(1, 4) : -uni(0, 16));
     c.bias.push_back(uni(-100000, 100000));
   }
+  if (uni(0, 2) == 0) {   // per-tensor: one multiplier and shift (the kernels' kOutUniform paths)
+    for (int o = 0; o < c.outC; o++) {
+      c.mult[o] = c.mult[0];
+      c.shift[o] = c.shift[0];
+    }
+  }
   return c;
 }
 

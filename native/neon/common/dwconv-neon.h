@@ -10,21 +10,37 @@
 #define QBRIDGE_DWCONV_NEON_H
 
 #include "requant-neon.h"
+#if defined(__aarch64__)
+#include "gemm-lane-neon.h"   // narrow16, clamp16
+#endif
 #include "../../src/kernels.h"
 
 namespace qbridge {
 
+// Requantization parameters of one channel block: loaded per block, or once per call when every
+// channel has the same multiplier and shifts (kOutUniform, per-tensor models).
 template <int CB>
-static inline void dw_epilogue(int32x4_t (&acc)[CB / 4], const int32_t* hdr, const OutParams* p, uint8_t* out,
+struct DwRequant {
+  int32x4_t mul[CB / 4], left[CB / 4], right[CB / 4];
+  inline void load(const int32_t* hdr) {
+    for (int i = 0; i < CB / 4; i++) {
+      mul[i] = vld1q_s32(hdr + CB + 4 * i);
+      left[i] = vld1q_s32(hdr + 2 * CB + 4 * i);
+      right[i] = vld1q_s32(hdr + 3 * CB + 4 * i);
+    }
+  }
+};
+
+template <int CB, bool kLeft, bool kRight>
+static inline void dw_epilogue(int32x4_t (&acc)[CB / 4], const DwRequant<CB>& rq, const OutParams* p, uint8_t* out,
                                size_t n, bool u8) {
   const int32x4_t vzp = vdupq_n_s32(p->zero_point);
   const int16x8_t vmin = vdupq_n_s16((int16_t)p->act_min);
   const int16x8_t vmax = vdupq_n_s16((int16_t)p->act_max);
   for (int i = 0; i < CB / 8; i++) {
-    int32x4_t r0 = requant_neon(acc[2 * i], vld1q_s32(hdr + CB + 8 * i), vld1q_s32(hdr + 2 * CB + 8 * i),
-                                vld1q_s32(hdr + 3 * CB + 8 * i), vzp);
-    int32x4_t r1 = requant_neon(acc[2 * i + 1], vld1q_s32(hdr + CB + 8 * i + 4), vld1q_s32(hdr + 2 * CB + 8 * i + 4),
-                                vld1q_s32(hdr + 3 * CB + 8 * i + 4), vzp);
+    int32x4_t r0 = requant_neon_fast<kLeft, kRight>(acc[2 * i], rq.mul[2 * i], rq.left[2 * i], rq.right[2 * i], vzp);
+    int32x4_t r1 =
+        requant_neon_fast<kLeft, kRight>(acc[2 * i + 1], rq.mul[2 * i + 1], rq.left[2 * i + 1], rq.right[2 * i + 1], vzp);
     int16x8_t v = narrow_clamp(r0, r1, vmin, vmax);
     uint8x8_t b = u8 ? vqmovun_s16(v) : vreinterpret_u8_s8(vqmovn_s16(v));
     size_t left = n > (size_t)(8 * i) ? n - 8 * i : 0;
@@ -33,12 +49,20 @@ static inline void dw_epilogue(int32x4_t (&acc)[CB / 4], const int32_t* hdr, con
   }
 }
 
-template <int CB, int TAPS>
-void dwconv_u8_neon_mul16(size_t channels, size_t pixels, const void* const* indirection, size_t taps,
-                          size_t, const void* w_, void* out_, const OutParams* p) {
+template <int CB, int TAPS, bool kLeft, bool kRight, bool kUniform>
+void dwconv_u8_neon_mul16_impl(size_t channels, size_t pixels, const void* const* indirection, size_t taps,
+                               const void* w_, void* out_, const OutParams* p) {
   const size_t T = TAPS > 0 ? (size_t)TAPS : taps;
   uint8_t* out = static_cast<uint8_t*>(out_);
   const uint8_t* const* ind = reinterpret_cast<const uint8_t* const*>(indirection);
+  DwRequant<CB> rq;
+  if (kUniform) rq.load(reinterpret_cast<const int32_t*>(w_));
+#if defined(__aarch64__)
+  const int32x4_t umul = vdupq_n_s32(reinterpret_cast<const int32_t*>(w_)[CB]);
+  const int32x4_t uright = vdupq_n_s32(reinterpret_cast<const int32_t*>(w_)[3 * CB]);
+  const int32x4_t uzp = vdupq_n_s32(p->zero_point);
+  const uint8x16_t umin = vdupq_n_u8((uint8_t)p->act_min), umax = vdupq_n_u8((uint8_t)p->act_max);
+#endif
   for (size_t px = 0; px < pixels; px++, ind += T) {
     const uint8_t* w = static_cast<const uint8_t*>(w_);
     for (size_t c = 0; c < channels; c += CB) {
@@ -48,6 +72,21 @@ void dwconv_u8_neon_mul16(size_t channels, size_t pixels, const void* const* ind
       for (int i = 0; i < CB / 4; i++) acc[i] = vld1q_s32(hdr + 4 * i);
       for (size_t t = 0; t < T; t++, wt += CB) {
         const uint8_t* in = ind[t] + c;
+#if defined(__aarch64__)
+        if (CB % 16 == 0) {   // one 16-byte load widened in two halves
+          for (int i = 0; i < CB / 16; i++) {
+            const uint8x16_t a8 = vld1q_u8(in + 16 * i);
+            const int16x8_t a0 = vreinterpretq_s16_u16(vmovl_u8(vget_low_u8(a8)));
+            const int16x8_t a1 = vreinterpretq_s16_u16(vmovl_high_u8(a8));
+            const int16x8_t b0 = vld1q_s16(wt + 16 * i), b1 = vld1q_s16(wt + 16 * i + 8);
+            acc[4 * i] = vmlal_s16(acc[4 * i], vget_low_s16(a0), vget_low_s16(b0));
+            acc[4 * i + 1] = vmlal_high_s16(acc[4 * i + 1], a0, b0);
+            acc[4 * i + 2] = vmlal_s16(acc[4 * i + 2], vget_low_s16(a1), vget_low_s16(b1));
+            acc[4 * i + 3] = vmlal_high_s16(acc[4 * i + 3], a1, b1);
+          }
+          continue;
+        }
+#endif
         for (int i = 0; i < CB / 8; i++) {
           int16x8_t a = vreinterpretq_s16_u16(vmovl_u8(vld1_u8(in + 8 * i)));
           int16x8_t b = vld1q_s16(wt + 8 * i);
@@ -60,10 +99,36 @@ void dwconv_u8_neon_mul16(size_t channels, size_t pixels, const void* const* ind
         }
       }
       size_t n = channels - c < (size_t)CB ? channels - c : CB;
-      dw_epilogue<CB>(acc, hdr, p, out + c, n, true);
+#if defined(__aarch64__)
+      if (kUniform && CB == 16 && n == 16) {   // one multiplier and shift in registers, one 16-byte store
+        for (int i = 0; i < 4; i++) acc[i] = requant_neon_fast<false, true>(acc[i], umul, umul, uright, uzp);
+        vst1q_u8(out + c, clamp16(narrow16(acc[0], acc[1], acc[2], acc[3], (uint8_t*)nullptr), umin, umax,
+                                  (uint8_t*)nullptr));
+        w += 16 * CB + T * CB * 2;
+        continue;
+      }
+#endif
+      if (!kUniform) rq.load(hdr);
+      dw_epilogue<CB, kLeft, kRight>(acc, rq, p, out + c, n, true);
       w += 16 * CB + T * CB * 2;
     }
     out += channels;
+  }
+}
+
+template <int CB, int TAPS>
+void dwconv_u8_neon_mul16(size_t channels, size_t pixels, const void* const* ind, size_t taps, size_t,
+                          const void* w, void* out, const OutParams* p) {
+  const int32_t f = p->flags;
+  const bool left = (f & kOutAnyLeftShift) != 0, right = (f & kOutAllRightShifts) != 0;
+  if ((f & kOutUniform) != 0 && !left && right) {
+    dwconv_u8_neon_mul16_impl<CB, TAPS, false, true, true>(channels, pixels, ind, taps, w, out, p);
+  } else if (left) {
+    dwconv_u8_neon_mul16_impl<CB, TAPS, true, false, false>(channels, pixels, ind, taps, w, out, p);
+  } else if (right) {
+    dwconv_u8_neon_mul16_impl<CB, TAPS, false, true, false>(channels, pixels, ind, taps, w, out, p);
+  } else {
+    dwconv_u8_neon_mul16_impl<CB, TAPS, false, false, false>(channels, pixels, ind, taps, w, out, p);
   }
 }
 
@@ -104,7 +169,13 @@ void dwconv_s8_neon_mul8(size_t channels, size_t pixels, const void* const* indi
         }
       }
       size_t n = channels - c < (size_t)CB ? channels - c : CB;
-      dw_epilogue<CB>(acc, hdr, p, out + c, n, false);
+      DwRequant<CB> rq;
+      rq.load(hdr);
+      if ((p->flags & kOutAllRightShifts) != 0 && (p->flags & kOutAnyLeftShift) == 0) {
+        dw_epilogue<CB, false, true>(acc, rq, p, out + c, n, false);
+      } else {
+        dw_epilogue<CB, true, false>(acc, rq, p, out + c, n, false);
+      }
       w += 16 * CB + T * CB;
     }
     out += channels;

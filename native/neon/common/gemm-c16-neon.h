@@ -1,4 +1,4 @@
-// NEON GEMM without dot-product instructions (Cortex-A53/A72, armv7), MR rows x 4 columns, 16 k
+// NEON GEMM without dot-product instructions on armv7 (Pi 2/3/4 on a 32-bit OS), MR rows x 4 columns, 16 k
 // per block: per row and column one int32x4 accumulator gathers 16 products per block.
 //   int8:  SMULL + SMLAL2 (two products in int16: |a*w| <= 128*127, so the pair fits) + SADALP
 //   uint8: UMULL + UMULL2 (255*255 fits uint16 once) + 2 x UADALP
@@ -72,69 +72,6 @@ struct Block16 {
   }
 };
 
-#if defined(__aarch64__)
-// 4x4 on aarch64 in assembly: GCC spills the 16 accumulators of the intrinsics version. The
-// whole k loop (16-k blocks, then the 8-k tail) runs with the accumulators in v16-v31; per
-// block 8 loads and 16 x (MULL, MULL2/MLAL2, ADALP); the lanes are then added (ADDP) and the
-// 4 row vectors stored to `sums` ({row m: columns 0..3}).
-#define QB_U8(acc, va, vb) "umull v6.8h, " va ".8b, " vb ".8b\n umull2 v7.8h, " va ".16b, " vb ".16b\n" \
-  " uadalp " acc ".4s, v6.8h\n uadalp " acc ".4s, v7.8h\n"
-#define QB_S8(acc, va, vb) "smull v6.8h, " va ".8b, " vb ".8b\n smlal2 v6.8h, " va ".16b, " vb ".16b\n" \
-  " sadalp " acc ".4s, v6.8h\n"
-#define QB_U8_TAIL(acc, va, vb) "umull v6.8h, " va ".8b, " vb ".8b\n uadalp " acc ".4s, v6.8h\n"
-#define QB_S8_TAIL(acc, va, vb) "smull v6.8h, " va ".8b, " vb ".8b\n sadalp " acc ".4s, v6.8h\n"
-#define QB_COLUMN(OPS, c0, c1, c2, c3) OPS(c0, "v0", "v4") OPS(c1, "v1", "v4") OPS(c2, "v2", "v4") OPS(c3, "v3", "v4")
-#define QB_TILE_ASM(OPS, TAIL)                                                                       \
-  asm volatile(                                                                                       \
-      "movi v16.4s, #0\n movi v17.4s, #0\n movi v18.4s, #0\n movi v19.4s, #0\n"                       \
-      "movi v20.4s, #0\n movi v21.4s, #0\n movi v22.4s, #0\n movi v23.4s, #0\n"                       \
-      "movi v24.4s, #0\n movi v25.4s, #0\n movi v26.4s, #0\n movi v27.4s, #0\n"                       \
-      "movi v28.4s, #0\n movi v29.4s, #0\n movi v30.4s, #0\n movi v31.4s, #0\n"                       \
-      "cbz %[n], 2f\n"                                                                                \
-      "1:\n"                                                                                          \
-      "ldr q0, [%[a0]], #16\n ldr q1, [%[a1]], #16\n ldr q2, [%[a2]], #16\n ldr q3, [%[a3]], #16\n"  \
-      "ldr q4, [%[w]], #16\n" QB_COLUMN(OPS, "v16", "v20", "v24", "v28")                             \
-      "ldr q4, [%[w]], #16\n" QB_COLUMN(OPS, "v17", "v21", "v25", "v29")                             \
-      "ldr q4, [%[w]], #16\n" QB_COLUMN(OPS, "v18", "v22", "v26", "v30")                             \
-      "ldr q4, [%[w]], #16\n" QB_COLUMN(OPS, "v19", "v23", "v27", "v31")                             \
-      "subs %[n], %[n], #1\n b.ne 1b\n"                                                              \
-      "2:\n"                                                                                          \
-      "cbz %[tail], 3f\n"                                                                             \
-      "ldr d0, [%[a0]]\n ldr d1, [%[a1]]\n ldr d2, [%[a2]]\n ldr d3, [%[a3]]\n"                      \
-      "ldr d4, [%[w]], #8\n" QB_COLUMN(TAIL, "v16", "v20", "v24", "v28")                             \
-      "ldr d4, [%[w]], #8\n" QB_COLUMN(TAIL, "v17", "v21", "v25", "v29")                             \
-      "ldr d4, [%[w]], #8\n" QB_COLUMN(TAIL, "v18", "v22", "v26", "v30")                             \
-      "ldr d4, [%[w]], #8\n" QB_COLUMN(TAIL, "v19", "v23", "v27", "v31")                             \
-      "3:\n"                                                                                          \
-      "addp v16.4s, v16.4s, v17.4s\n addp v18.4s, v18.4s, v19.4s\n addp v16.4s, v16.4s, v18.4s\n"   \
-      "addp v20.4s, v20.4s, v21.4s\n addp v22.4s, v22.4s, v23.4s\n addp v20.4s, v20.4s, v22.4s\n"   \
-      "addp v24.4s, v24.4s, v25.4s\n addp v26.4s, v26.4s, v27.4s\n addp v24.4s, v24.4s, v26.4s\n"   \
-      "addp v28.4s, v28.4s, v29.4s\n addp v30.4s, v30.4s, v31.4s\n addp v28.4s, v28.4s, v30.4s\n"   \
-      "stp q16, q20, [%[sums]]\n stp q24, q28, [%[sums], #32]\n"                                     \
-      : [a0] "+r"(a0), [a1] "+r"(a1), [a2] "+r"(a2), [a3] "+r"(a3), [w] "+r"(w), [n] "+r"(blocks)     \
-      : [tail] "r"(tail), [sums] "r"(sums)                                                            \
-      : "v0", "v1", "v2", "v3", "v4", "v6", "v7", "v16", "v17", "v18", "v19", "v20", "v21", "v22",  \
-        "v23", "v24", "v25", "v26", "v27", "v28", "v29", "v30", "v31", "cc", "memory")
-
-// sums[m] = {row m . column n for n = 0..3} over kc (a multiple of 8).
-static inline void tile4x4_asm(const uint8_t* const* a, const uint8_t* w, size_t kc, int32x4_t* sums) {
-  const uint8_t *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
-  size_t blocks = kc / 16, tail = kc % 16;
-  QB_TILE_ASM(QB_U8, QB_U8_TAIL);
-}
-
-static inline void tile4x4_asm(const int8_t* const* a, const int8_t* w, size_t kc, int32x4_t* sums) {
-  const int8_t *a0 = a[0], *a1 = a[1], *a2 = a[2], *a3 = a[3];
-  size_t blocks = kc / 16, tail = kc % 16;
-  QB_TILE_ASM(QB_S8, QB_S8_TAIL);
-}
-#undef QB_TILE_ASM
-#undef QB_COLUMN
-#undef QB_U8
-#undef QB_S8
-#undef QB_U8_TAIL
-#undef QB_S8_TAIL
-#endif
 
 template <typename T, int MR>
 void gemm_c16_neon(size_t mr, size_t nc, size_t kc, const void* a_, size_t a_stride, const void* w_, void* c_,
@@ -158,12 +95,7 @@ void gemm_c16_neon(size_t mr, size_t nc, size_t kc, const void* a_, size_t a_str
   while (nc > 0) {
     const int32_t* hdr = reinterpret_cast<const int32_t*>(w);
     const T* wp = reinterpret_cast<const T*>(w + 16 * NR);
-    int32x4_t sums[4];   // 4: the assembly tile writes four rows
-#if defined(__aarch64__)
-    if (MR == 4) {
-      tile4x4_asm(a, wp, kc, sums);
-    } else
-#endif
+    int32x4_t sums[MR];
     {
     int32x4_t acc[MR][NR];
     for (int m = 0; m < MR; m++)

@@ -22,6 +22,23 @@ static inline int32x4_t requant_neon(int32x4_t acc, int32x4_t multiplier, int32x
   return vaddq_s32(x, zero_point);   // wraps, as the reference's int addition
 }
 
+// requant_neon with what the kOut* flags of OutParams guarantee for every channel: no SSHL
+// when no channel shifts left; SSRA (x + (x >> 31)) for the tie fix-up when every channel shifts
+// right (then (x & right_neg) >> 31 == x >> 31, and x != INT32_MIN so the add cannot saturate).
+template <bool kLeftShift, bool kAllRightShifts>
+static inline int32x4_t requant_neon_fast(int32x4_t acc, int32x4_t multiplier, int32x4_t left, int32x4_t right_neg,
+                                          int32x4_t zero_point) {
+  int32x4_t x = kLeftShift ? vshlq_s32(acc, left) : acc;
+  x = vqrdmulhq_s32(x, multiplier);
+  if (kAllRightShifts) {
+    x = vsraq_n_s32(x, x, 31);
+  } else {
+    x = vqaddq_s32(x, vshrq_n_s32(vandq_s32(x, right_neg), 31));
+  }
+  x = vrshlq_s32(x, right_neg);
+  return vaddq_s32(x, zero_point);
+}
+
 // Two requantized int32x4 -> 8 int16 clamped to [min, max]. Saturating to int16 first does not
 // change the result because the clamp bounds lie inside the int16 range.
 static inline int16x8_t narrow_clamp(int32x4_t lo, int32x4_t hi, int16x8_t vmin, int16x8_t vmax) {

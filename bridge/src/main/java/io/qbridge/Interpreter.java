@@ -272,6 +272,14 @@ public final class Interpreter implements AutoCloseable {
         return backend.name();
     }
 
+    /**
+     * What the backend says about how it runs this model, or "" where there is nothing to add:
+     * armnn gives the layers each Arm NN backend runs, e.g. "CpuAcc:64" (CpuAcc really used).
+     */
+    public String backendDetails() {
+        return executable.details();
+    }
+
     /** The validated model. */
     public Graph graph() {
         return graph;

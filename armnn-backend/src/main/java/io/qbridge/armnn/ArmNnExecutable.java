@@ -43,7 +43,7 @@ final class ArmNnExecutable implements Executable {
     ArmNnExecutable(ArmNnRuntime runtime, Plan plan, String preferredBackends, int threads) {
         this.runtime = runtime;
         this.threads = threads;
-        Graph graph = plan.graph();
+        Graph graph = ArmNnModelAdapter.adapt(plan.graph());
         List<String> crashing = ArmNnPreflight.crashingOperators(graph);
         if (!crashing.isEmpty()) {
             throw new UnsupportedModelException("armnn", crashing);
@@ -178,9 +178,10 @@ final class ArmNnExecutable implements Executable {
         }
     }
 
-    /** How many layers each Arm NN backend runs, e.g. "CpuAcc:31,CpuRef:2": shows where CpuAcc is really used. */
-    String layerBackends() {
-        return layerBackends;
+    /** "layers CpuAcc:31,CpuRef:2": Arm NN's placement of the optimized network's layers. */
+    @Override
+    public String details() {
+        return "layers " + layerBackends;
     }
 
     @Override

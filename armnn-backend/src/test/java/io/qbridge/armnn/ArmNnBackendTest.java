@@ -91,7 +91,9 @@ class ArmNnBackendTest {
     void uint8MobileNetsWithinToleranceOfJavaOnRandomInputs(String name) throws IOException {
         assumeArmNn();
         Path model = SharedData.model(name);
-        for (int seed : new int[] {2008, 1, 2}) {
+        // under QEMU one seed (java runs the whole MobileNet too): fewer inputs, the same checks
+        int[] seeds = io.qbridge.testing.Emulation.isEmulated() ? new int[] {2008} : new int[] {2008, 1, 2};
+        for (int seed : seeds) {
             byte[] random = new byte[inputBytes(model)];
             new Random(seed).nextBytes(random);
             byte[] armnn = run(model, Interpreter.Backend.ARMNN, 1, random);
@@ -233,6 +235,31 @@ class ArmNnBackendTest {
         it.close();
         assertThrows(IllegalStateException.class, it::run);
         it.close();
+    }
+
+    /**
+     * Arm NN's placement of the optimized network's layers, through Interpreter.backendDetails():
+     * wherever CpuAcc loads (always under qemu-aarch64, -cpu cortex-a72 and max alike: cross-toolchains
+     * unpack Debian's CpuAcc for arm64) every layer of both uint8 MobileNets runs on CpuAcc, the
+     * Compute Library's NEON backend; elsewhere (x86-64, armhf: Debian builds CpuAcc for arm64 only)
+     * on CpuRef.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilenet_v1_0.25_128_quant", "mobilenet_v2_1.0_224_quant"})
+    void cpuAccRunsEveryLayerOnAarch64(String name) throws IOException {
+        assumeArmNn();
+        boolean cpuAcc = ArmNnRuntime.get().backendIds.contains("CpuAcc");
+        if (io.qbridge.testing.Emulation.isEmulated()) {
+            // the emulated JVMs load .toolchains/armnn-<arch>: CpuAcc on arm64, CpuRef only on armhf
+            assertEquals(System.getProperty("os.arch").equals("aarch64"), cpuAcc, ArmNnRuntime.get().backendIds);
+        }
+        try (Interpreter it = new Interpreter(SharedData.model(name),
+                new Interpreter.Options().setBackend(Interpreter.Backend.ARMNN))) {
+            String details = it.backendDetails();
+            System.out.printf("[armnn] %s on %s (qemu -cpu %s): %s%n", name, System.getProperty("os.arch"),
+                    io.qbridge.testing.Emulation.qemuCpu(), details);
+            assertTrue(details.matches("layers " + (cpuAcc ? "CpuAcc" : "CpuRef") + ":\\d+"), details);
+        }
     }
 
     @Test

@@ -17,6 +17,11 @@ public interface Executable extends AutoCloseable {
     /** Runs one inference. */
     void run();
 
+    /** How this executable runs the model, for people and tests (Interpreter.backendDetails()); "" by default. */
+    default String details() {
+        return "";
+    }
+
     @Override
     void close();
 }

@@ -6,8 +6,8 @@ import io.qbridge.QuantParams;
 import io.qbridge.graph.Activation;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.testing.PeerCase;
-import io.qbridge.testing.PeerQuantization;
 import io.qbridge.testing.SingleOpHarness;
+import io.qbridge.testing.TfliteTestQuantization;
 import io.qbridge.tflite.schema.BuiltinOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -312,9 +312,9 @@ class ElementwisePeerVectorsTest {
                 new float[] {-0.2f, 0.02f, 0.07f, 0.08f, 0.11f, 0.2f}, 0.01f, 0, 1));
         // Int32 MUL ignores quantization: the inputs are the floats quantized with scale 0.01, the
         // golden with 0.0001 (the product of the input scales); the source allows 1.
-        int[] i1 = PeerQuantization.microQuantize(m1, 0.01f, 0, DataType.INT32);
-        int[] i2 = PeerQuantization.microQuantize(m2, 0.01f, 0, DataType.INT32);
-        int[] golden = PeerQuantization.microQuantize(new float[] {-0.48f, 0.08f, 0.81f, 0.56f}, 0.0001f, 0,
+        int[] i1 = TfliteTestQuantization.quantizeMicroValues(m1, 0.01f, 0, DataType.INT32);
+        int[] i2 = TfliteTestQuantization.quantizeMicroValues(m2, 0.01f, 0, DataType.INT32);
+        int[] golden = TfliteTestQuantization.quantizeMicroValues(new float[] {-0.48f, 0.08f, 0.81f, 0.56f}, 0.0001f, 0,
                 DataType.INT32);
         c.add(new PeerCase(MICRO_MUL + "MulTest.SimpleInt32NoActivationShouldMatchGolden", backend -> {
             int[] actual = runInt32(backend, MUL, Activation.NONE, s4, i1, s4, i2);
@@ -365,15 +365,15 @@ class ElementwisePeerVectorsTest {
                                       float max1, int[] s2, float[] v2, float min2, float max2, float outMin,
                                       float outMax, float[] expected, float tolerance) {
         return new PeerCase(name, backend -> {
-            QuantParams p1 = PeerQuantization.tfliteParams(min1, max1, t);
-            QuantParams p2 = PeerQuantization.tfliteParams(min2, max2, t);
-            QuantParams po = PeerQuantization.tfliteParams(outMin, outMax, t);
+            QuantParams p1 = TfliteTestQuantization.params(min1, max1, t);
+            QuantParams p2 = TfliteTestQuantization.params(min2, max2, t);
+            QuantParams po = TfliteTestQuantization.params(outMin, outMax, t);
             SingleOpHarness h = new SingleOpHarness();
-            int x = h.input(t, s1, p1, bytes(PeerQuantization.tfliteQuantize(v1, p1, t)));
-            int y = h.input(t, s2, p2, bytes(PeerQuantization.tfliteQuantize(v2, p2, t)));
+            int x = h.input(t, s1, p1, bytes(TfliteTestQuantization.quantizeLiteValues(v1, p1, t)));
+            int y = h.input(t, s2, p2, bytes(TfliteTestQuantization.quantizeLiteValues(v2, p2, t)));
             h.output(t, broadcastShape(s1, s2), po);
             h.op(op, new int[] {x, y}, options(op, a));
-            float[] actual = PeerQuantization.dequantize(toInts(h.run(backend, 1), t), po);
+            float[] actual = TfliteTestQuantization.dequantize(toInts(h.run(backend, 1), t), po);
             assertArrayEquals(expected, actual, tolerance);
         });
     }
@@ -388,12 +388,12 @@ class ElementwisePeerVectorsTest {
         return new PeerCase(name, backend -> {
             SingleOpHarness h = new SingleOpHarness();
             int x = h.input(t, s1, QuantParams.perTensor(scale1, zp1),
-                    bytes(PeerQuantization.microQuantize(v1, scale1, zp1, t)));
+                    bytes(TfliteTestQuantization.quantizeMicroValues(v1, scale1, zp1, t)));
             int y = h.input(t, s2, QuantParams.perTensor(scale2, zp2),
-                    bytes(PeerQuantization.microQuantize(v2, scale2, zp2, t)));
+                    bytes(TfliteTestQuantization.quantizeMicroValues(v2, scale2, zp2, t)));
             h.output(t, broadcastShape(s1, s2), QuantParams.perTensor(outScale, outZp));
             h.op(op, new int[] {x, y}, options(op, a));
-            int[] expected = PeerQuantization.microQuantize(golden, outScale, outZp, t);
+            int[] expected = TfliteTestQuantization.quantizeMicroValues(golden, outScale, outZp, t);
             int[] actual = toInts(h.run(backend, 1), t);
             if (toleranceQ == 0) {
                 assertArrayEquals(expected, actual);

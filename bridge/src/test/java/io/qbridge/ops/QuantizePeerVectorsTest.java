@@ -5,8 +5,8 @@ import io.qbridge.Interpreter;
 import io.qbridge.QuantParams;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.testing.PeerCase;
-import io.qbridge.testing.PeerQuantization;
 import io.qbridge.testing.SingleOpHarness;
+import io.qbridge.testing.TfliteTestQuantization;
 import io.qbridge.tflite.schema.BuiltinOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -47,7 +47,7 @@ class QuantizePeerVectorsTest {
 
         QuantParams params() {
             return min == 0f && max == 0f ? QuantParams.perTensor(scale, zeroPoint)
-                    : PeerQuantization.tfliteParams(min, max, type);
+                    : TfliteTestQuantization.params(min, max, type);
         }
     }
 
@@ -243,7 +243,7 @@ class QuantizePeerVectorsTest {
             int zp = t == U8 ? 127 : -1;
             String name = t == I8 ? "DequantizeOpTestInt8" : t == I16 ? "DequantizeOpTestInt16" : "DequantizeOpTestUint8";
             c.add(dequant(MICRO_DQ + "DequantizeTest." + name, t, s52, QuantParams.perTensor(0.5f, zp),
-                    PeerQuantization.microQuantize(v, 0.5f, zp, t), v, 0.001f));
+                    TfliteTestQuantization.quantizeMicroValues(v, 0.5f, zp, t), v, 0.001f));
         }
     }
 
@@ -284,7 +284,7 @@ class QuantizePeerVectorsTest {
     private static PeerCase requant(String name, int[] shape, Q in, float[] values, Q out, int[] expected) {
         return new PeerCase(name, backend -> {
             QuantParams qi = in.params();
-            int[] q = PeerQuantization.tfliteQuantize(values, qi, in.type());
+            int[] q = TfliteTestQuantization.quantizeLiteValues(values, qi, in.type());
             assertArrayEquals(expected, runQuantize(backend, shape, in.type(), qi, encode(in.type(), q), out.type(),
                     out.params()));
         });
@@ -292,7 +292,7 @@ class QuantizePeerVectorsTest {
 
     /** micro quantize_test.cc TestQuantizeFloat: output equals FloatToQuantizedType of the input. */
     private static PeerCase microFloat(String name, int[] shape, float[] values, DataType out, float scale, int zp) {
-        return new PeerCase(name, backend -> assertArrayEquals(PeerQuantization.microQuantize(values, scale, zp, out),
+        return new PeerCase(name, backend -> assertArrayEquals(TfliteTestQuantization.quantizeMicroValues(values, scale, zp, out),
                 runQuantize(backend, shape, DataType.FLOAT32, QuantParams.NONE, floats(values), out,
                         QuantParams.perTensor(scale, zp))));
     }
@@ -301,8 +301,8 @@ class QuantizePeerVectorsTest {
     private static PeerCase microRequant(String name, int[] shape, float[] values, DataType in, float inScale,
                                          int inZp, DataType out, float outScale, int outZp) {
         return new PeerCase(name, backend -> {
-            int[] q = PeerQuantization.microQuantize(values, inScale, inZp, in);
-            assertArrayEquals(PeerQuantization.microQuantize(values, outScale, outZp, out),
+            int[] q = TfliteTestQuantization.quantizeMicroValues(values, inScale, inZp, in);
+            assertArrayEquals(TfliteTestQuantization.quantizeMicroValues(values, outScale, outZp, out),
                     runQuantize(backend, shape, in, QuantParams.perTensor(inScale, inZp), encode(in, q), out,
                             QuantParams.perTensor(outScale, outZp)));
         });

@@ -8,8 +8,8 @@ import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Activation;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.testing.PeerCase;
-import io.qbridge.testing.PeerQuantization;
 import io.qbridge.testing.SingleOpHarness;
+import io.qbridge.testing.TfliteTestQuantization;
 import io.qbridge.tflite.schema.BuiltinOperator;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -228,10 +228,10 @@ class ShapePeerVectorsTest {
             QuantParams[] q = new QuantParams[shapes.length];
             byte[][] data = new byte[shapes.length][];
             for (int i = 0; i < shapes.length; i++) {
-                q[i] = PeerQuantization.tfliteParams(ranges[i][0], ranges[i][1], DataType.UINT8);
-                data[i] = bytes(PeerQuantization.tfliteQuantize(values[i], q[i], DataType.UINT8));
+                q[i] = TfliteTestQuantization.params(ranges[i][0], ranges[i][1], DataType.UINT8);
+                data[i] = bytes(TfliteTestQuantization.quantizeLiteValues(values[i], q[i], DataType.UINT8));
             }
-            QuantParams outQ = PeerQuantization.tfliteParams(outRange[0], outRange[1], DataType.UINT8);
+            QuantParams outQ = TfliteTestQuantization.params(outRange[0], outRange[1], DataType.UINT8);
             byte[] out = concat(backend, DataType.UINT8, axis, shapes, q, data, concatShape(shapes, axis), outQ);
             assertArrayEquals(expected, toInts(out, DataType.UINT8));
         });
@@ -538,12 +538,12 @@ class ShapePeerVectorsTest {
     private static PeerCase padQuant(String name, DataType t, float max, int[] inShape, int[] paddings,
                                      float[] input, int[] outShape, float[] expected) {
         return new PeerCase(name, backend -> {
-            QuantParams q = PeerQuantization.tfliteParams(-1f, max, t);
-            int[] qin = PeerQuantization.tfliteQuantize(input, q, t);
+            QuantParams q = TfliteTestQuantization.params(-1f, max, t);
+            int[] qin = TfliteTestQuantization.quantizeLiteValues(input, q, t);
             byte[] out = padRun(backend, t, q, DataType.INT32, inShape, paddings,
                     t == DataType.INT16 ? int16s(qin) : bytes(qin), null, outShape);
             int[] qo = t == DataType.INT16 ? SingleOpHarness.toInt16s(out) : toInts(out, t);
-            assertArrayEquals(expected, PeerQuantization.dequantize(qo, q), (max + 1f) / 255f);
+            assertArrayEquals(expected, TfliteTestQuantization.dequantize(qo, q), (max + 1f) / 255f);
         });
     }
 

@@ -16,7 +16,11 @@ public final class Backends {
     private Backends() {
     }
 
-    /** Every available backend, java first. */
+    /**
+     * Every available backend, java first; only those named in {@code -Dqbridge.test.backends=a,b}
+     * where that is set (armnn-backend re-runs these suites for armnn alone: java and neon have run
+     * them already in bridge and qemu-tests).
+     */
     public static Stream<Interpreter.Backend> available() {
         List<Interpreter.Backend> list = new ArrayList<>();
         list.add(Interpreter.Backend.JAVA);
@@ -24,6 +28,11 @@ public final class Backends {
             if (!b.name().equals("java") && b.unavailableReason() == null) {
                 list.add(Interpreter.Backend.parse(b.name()));
             }
+        }
+        String only = System.getProperty("qbridge.test.backends", "").trim();
+        if (!only.isEmpty()) {
+            List<String> names = List.of(only.split("\\s*,\\s*"));
+            list.removeIf(b -> !names.contains(b.id()));
         }
         return list.stream();
     }

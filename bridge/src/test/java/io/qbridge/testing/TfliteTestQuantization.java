@@ -42,20 +42,38 @@ public final class TfliteTestQuantization {
     }
 
     /** test_util's {@code Quantize<T>}: clamp(round(zero_point + f / scale)), in float. */
-    public static byte[] quantizeLite(float[] data, QuantParams q, DataType type) {
-        byte[] out = new byte[data.length];
+    public static int[] quantizeLiteValues(float[] data, QuantParams q, DataType type) {
+        int[] out = new int[data.length];
         for (int i = 0; i < data.length; i++) {
             float v = QuantMath.roundHalfAwayFromZero(q.zeroPoint() + data[i] / q.scale());
-            out[i] = (byte) (int) Math.max(type.minValue(), Math.min(type.maxValue(), v));
+            out[i] = (int) Math.max(type.minValue(), Math.min(type.maxValue(), v));
         }
         return out;
     }
 
-    /** micro_utils' {@code Quantize}: clamp(round(f / scale) + zero_point). */
-    public static byte[] quantizeMicro(float[] data, float scale, int zeroPoint, DataType type) {
-        byte[] out = new byte[data.length];
+    /** {@link #quantizeLiteValues} as the bytes of a UINT8 or INT8 tensor. */
+    public static byte[] quantizeLite(float[] data, QuantParams q, DataType type) {
+        return bytes(quantizeLiteValues(data, q, type));
+    }
+
+    /** micro_utils' {@code Quantize}: clamp(round(f / scale) + zero_point), also for INT32. */
+    public static int[] quantizeMicroValues(float[] data, float scale, int zeroPoint, DataType type) {
+        int[] out = new int[data.length];
         for (int i = 0; i < data.length; i++) {
-            out[i] = (byte) QuantMath.quantizeClamped(data[i], scale, zeroPoint, type.minValue(), type.maxValue());
+            out[i] = QuantMath.quantizeClamped(data[i], scale, zeroPoint, type.minValue(), type.maxValue());
+        }
+        return out;
+    }
+
+    /** {@link #quantizeMicroValues} as the bytes of a UINT8 or INT8 tensor. */
+    public static byte[] quantizeMicro(float[] data, float scale, int zeroPoint, DataType type) {
+        return bytes(quantizeMicroValues(data, scale, zeroPoint, type));
+    }
+
+    private static byte[] bytes(int[] values) {
+        byte[] out = new byte[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = (byte) values[i];
         }
         return out;
     }
@@ -69,12 +87,16 @@ public final class TfliteTestQuantization {
         return v;
     }
 
-    public static float[] dequantize(byte[] raw, QuantParams q, DataType type) {
-        int[] v = values(raw, type);
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = q.scale() * (v[i] - q.zeroPoint());
+    /** {@code scale * (q - zero_point)} in float. */
+    public static float[] dequantize(int[] values, QuantParams q) {
+        float[] out = new float[values.length];
+        for (int i = 0; i < values.length; i++) {
+            out[i] = q.scale() * (values[i] - q.zeroPoint());
         }
         return out;
+    }
+
+    public static float[] dequantize(byte[] raw, QuantParams q, DataType type) {
+        return dequantize(values(raw, type), q);
     }
 }

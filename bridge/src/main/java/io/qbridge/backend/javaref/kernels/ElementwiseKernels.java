@@ -35,16 +35,21 @@ final class ElementwiseKernels {
         void run(int in1, int step1, int in2, int step2, int out, int n);
     }
 
+    /** Both inputs' bytes (arena or constant) and the output's place in the arena. */
+    private record Operands(byte[] a, int aOffset, byte[] b, int bOffset, byte[] out, int outOffset) {
+        static Operands of(PlannedOp op, KernelContext ctx) {
+            InputBytes in1 = InputBytes.of(op, 0, ctx);
+            InputBytes in2 = InputBytes.of(op, 1, ctx);
+            return new Operands(in1.array(), in1.offset(), in2.array(), in2.offset(), ctx.arena(),
+                    ctx.offset(op.output(0)));
+        }
+    }
+
     static JavaKernel add(PlannedOp op, KernelContext ctx) {
         AddParams p = (AddParams) op.params();
-        InputBytes in1 = InputBytes.of(op, 0, ctx);
-        InputBytes in2 = InputBytes.of(op, 1, ctx);
-        byte[] a = in1.array();
-        int ao = in1.offset();
-        byte[] b = in2.array();
-        int bo = in2.offset();
-        byte[] o = ctx.arena();
-        int outBase = ctx.offset(op.output(0));
+        Operands io = Operands.of(op, ctx);
+        byte[] a = io.a(), b = io.b(), o = io.out();
+        int ao = io.aOffset(), bo = io.bOffset(), outBase = io.outOffset();
         Span span;
         switch (p.type()) {
             case FLOAT32: {
@@ -109,14 +114,9 @@ final class ElementwiseKernels {
 
     static JavaKernel mul(PlannedOp op, KernelContext ctx) {
         MulParams p = (MulParams) op.params();
-        InputBytes in1 = InputBytes.of(op, 0, ctx);
-        InputBytes in2 = InputBytes.of(op, 1, ctx);
-        byte[] a = in1.array();
-        int ao = in1.offset();
-        byte[] b = in2.array();
-        int bo = in2.offset();
-        byte[] o = ctx.arena();
-        int outBase = ctx.offset(op.output(0));
+        Operands io = Operands.of(op, ctx);
+        byte[] a = io.a(), b = io.b(), o = io.out();
+        int ao = io.aOffset(), bo = io.bOffset(), outBase = io.outOffset();
         Span span;
         switch (p.type()) {
             case FLOAT32: {

@@ -41,13 +41,23 @@ final class PoolKernels {
                 : () -> par.forRange(rows, minRows, (r0, r1) -> maxQuantized(p, arena, in, out, mask, lowest, r0, r1));
     }
 
-    private static void averageQuantized(Pool2DParams p, byte[] arena, int in, int out, int mask, int r0, int r1) {
+    /**
+     * One output pixel's window, clipped to the input: {@code first} is the element index of its
+     * top-left input pixel (channel 0), {@code rowStride} the elements from one window row to the
+     * next, {@code rows x cols} its size; {@code outPixel} is the output element index (channel 0).
+     */
+    @FunctionalInterface
+    private interface WindowBody {
+        void run(int outPixel, int first, int rowStride, int rows, int cols);
+    }
+
+    /** Walks the output pixels of rows [r0, r1) (batch-major), giving each its clipped window. */
+    private static void forEachWindow(Pool2DParams p, int r0, int r1, WindowBody body) {
         int inH = p.inH(), inW = p.inW(), channels = p.channels(), outH = p.outH(), outW = p.outW();
-        int actMin = p.actMin(), actMax = p.actMax();
+        int rowStride = inW * channels;
         for (int row = r0; row < r1; row++) {
             int b = row / outH;
             int oy = row % outH;
-            int inBatch = in + b * inH * inW * channels;
             int iy0 = oy * p.strideH() - p.padTop();
             int fy0 = Math.max(0, -iy0);
             int fy1 = Math.min(p.filterH(), inH - iy0);
@@ -55,111 +65,82 @@ final class PoolKernels {
                 int ix0 = ox * p.strideW() - p.padLeft();
                 int fx0 = Math.max(0, -ix0);
                 int fx1 = Math.min(p.filterW(), inW - ix0);
-                int count = Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0);
-                int outPixel = out + (row * outW + ox) * channels;
-                for (int c = 0; c < channels; c++) {
-                    int acc = 0;
-                    for (int fy = fy0; fy < fy1; fy++) {
-                        int rowBase = inBatch + ((iy0 + fy) * inW + ix0) * channels + c;
-                        for (int fx = fx0; fx < fx1; fx++) {
-                            acc += arena[rowBase + fx * channels] & mask;
-                        }
-                    }
-                    acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
-                    arena[outPixel + c] = (byte) Math.min(actMax, Math.max(actMin, acc));
-                }
+                int first = ((b * inH + iy0 + fy0) * inW + ix0 + fx0) * channels;
+                body.run((row * outW + ox) * channels, first, rowStride,
+                        Math.max(0, fy1 - fy0), Math.max(0, fx1 - fx0));
             }
         }
+    }
+
+    private static void averageQuantized(Pool2DParams p, byte[] arena, int in, int out, int mask, int r0, int r1) {
+        int channels = p.channels(), actMin = p.actMin(), actMax = p.actMax();
+        forEachWindow(p, r0, r1, (outPixel, first, rowStride, rows, cols) -> {
+            int count = rows * cols;
+            for (int c = 0; c < channels; c++) {
+                int acc = 0;
+                for (int y = 0; y < rows; y++) {
+                    int at = in + first + y * rowStride + c;
+                    for (int x = 0; x < cols; x++) {
+                        acc += arena[at + x * channels] & mask;
+                    }
+                }
+                acc = acc > 0 ? (acc + count / 2) / count : (acc - count / 2) / count;
+                arena[out + outPixel + c] = (byte) Math.min(actMax, Math.max(actMin, acc));
+            }
+        });
     }
 
     private static void maxQuantized(Pool2DParams p, byte[] arena, int in, int out, int mask, int lowest,
                                      int r0, int r1) {
-        int inH = p.inH(), inW = p.inW(), channels = p.channels(), outH = p.outH(), outW = p.outW();
-        int actMin = p.actMin(), actMax = p.actMax();
-        for (int row = r0; row < r1; row++) {
-            int b = row / outH;
-            int oy = row % outH;
-            int inBatch = in + b * inH * inW * channels;
-            int iy0 = oy * p.strideH() - p.padTop();
-            int fy0 = Math.max(0, -iy0);
-            int fy1 = Math.min(p.filterH(), inH - iy0);
-            for (int ox = 0; ox < outW; ox++) {
-                int ix0 = ox * p.strideW() - p.padLeft();
-                int fx0 = Math.max(0, -ix0);
-                int fx1 = Math.min(p.filterW(), inW - ix0);
-                int outPixel = out + (row * outW + ox) * channels;
-                for (int c = 0; c < channels; c++) {
-                    int max = lowest;
-                    for (int fy = fy0; fy < fy1; fy++) {
-                        int rowBase = inBatch + ((iy0 + fy) * inW + ix0) * channels + c;
-                        for (int fx = fx0; fx < fx1; fx++) {
-                            max = Math.max(max, arena[rowBase + fx * channels] & mask);
-                        }
+        int channels = p.channels(), actMin = p.actMin(), actMax = p.actMax();
+        forEachWindow(p, r0, r1, (outPixel, first, rowStride, rows, cols) -> {
+            for (int c = 0; c < channels; c++) {
+                int max = lowest;
+                for (int y = 0; y < rows; y++) {
+                    int at = in + first + y * rowStride + c;
+                    for (int x = 0; x < cols; x++) {
+                        max = Math.max(max, arena[at + x * channels] & mask);
                     }
-                    arena[outPixel + c] = (byte) Math.min(actMax, Math.max(actMin, max));
                 }
+                arena[out + outPixel + c] = (byte) Math.min(actMax, Math.max(actMin, max));
             }
-        }
+        });
     }
 
     private static void averageFloat(Pool2DParams p, byte[] arena, int in, int out, int r0, int r1) {
-        int inH = p.inH(), inW = p.inW(), channels = p.channels(), outH = p.outH(), outW = p.outW();
+        int channels = p.channels();
         float actMin = p.actMinF(), actMax = p.actMaxF();
-        for (int row = r0; row < r1; row++) {
-            int b = row / outH;
-            int oy = row % outH;
-            int inBatch = in + b * inH * inW * channels * 4;
-            int iy0 = oy * p.strideH() - p.padTop();
-            int fy0 = Math.max(0, -iy0);
-            int fy1 = Math.min(p.filterH(), inH - iy0);
-            for (int ox = 0; ox < outW; ox++) {
-                int ix0 = ox * p.strideW() - p.padLeft();
-                int fx0 = Math.max(0, -ix0);
-                int fx1 = Math.min(p.filterW(), inW - ix0);
-                float count = (float) (Math.max(0, fy1 - fy0) * Math.max(0, fx1 - fx0));
-                int outPixel = out + (row * outW + ox) * channels * 4;
-                for (int c = 0; c < channels; c++) {
-                    float total = 0f;
-                    for (int fy = fy0; fy < fy1; fy++) {
-                        int rowBase = inBatch + (((iy0 + fy) * inW + ix0) * channels + c) * 4;
-                        for (int fx = fx0; fx < fx1; fx++) {
-                            total += (float) FLOATS.get(arena, rowBase + fx * channels * 4);
-                        }
+        forEachWindow(p, r0, r1, (outPixel, first, rowStride, rows, cols) -> {
+            float count = (float) (rows * cols);
+            for (int c = 0; c < channels; c++) {
+                float total = 0f;
+                for (int y = 0; y < rows; y++) {
+                    int at = in + (first + y * rowStride + c) * 4;
+                    for (int x = 0; x < cols; x++) {
+                        total += (float) FLOATS.get(arena, at + x * channels * 4);
                     }
-                    FLOATS.set(arena, outPixel + c * 4, clamp(total / count, actMin, actMax));
                 }
+                FLOATS.set(arena, out + (outPixel + c) * 4, clamp(total / count, actMin, actMax));
             }
-        }
+        });
     }
 
     private static void maxFloat(Pool2DParams p, byte[] arena, int in, int out, int r0, int r1) {
-        int inH = p.inH(), inW = p.inW(), channels = p.channels(), outH = p.outH(), outW = p.outW();
+        int channels = p.channels();
         float actMin = p.actMinF(), actMax = p.actMaxF();
-        for (int row = r0; row < r1; row++) {
-            int b = row / outH;
-            int oy = row % outH;
-            int inBatch = in + b * inH * inW * channels * 4;
-            int iy0 = oy * p.strideH() - p.padTop();
-            int fy0 = Math.max(0, -iy0);
-            int fy1 = Math.min(p.filterH(), inH - iy0);
-            for (int ox = 0; ox < outW; ox++) {
-                int ix0 = ox * p.strideW() - p.padLeft();
-                int fx0 = Math.max(0, -ix0);
-                int fx1 = Math.min(p.filterW(), inW - ix0);
-                int outPixel = out + (row * outW + ox) * channels * 4;
-                for (int c = 0; c < channels; c++) {
-                    float max = -Float.MAX_VALUE;
-                    for (int fy = fy0; fy < fy1; fy++) {
-                        int rowBase = inBatch + (((iy0 + fy) * inW + ix0) * channels + c) * 4;
-                        for (int fx = fx0; fx < fx1; fx++) {
-                            float v = (float) FLOATS.get(arena, rowBase + fx * channels * 4);
-                            max = max < v ? v : max;           // std::max(max, v)
-                        }
+        forEachWindow(p, r0, r1, (outPixel, first, rowStride, rows, cols) -> {
+            for (int c = 0; c < channels; c++) {
+                float max = -Float.MAX_VALUE;
+                for (int y = 0; y < rows; y++) {
+                    int at = in + (first + y * rowStride + c) * 4;
+                    for (int x = 0; x < cols; x++) {
+                        float v = (float) FLOATS.get(arena, at + x * channels * 4);
+                        max = max < v ? v : max;           // std::max(max, v)
                     }
-                    FLOATS.set(arena, outPixel + c * 4, clamp(max, actMin, actMax));
                 }
+                FLOATS.set(arena, out + (outPixel + c) * 4, clamp(max, actMin, actMax));
             }
-        }
+        });
     }
 
     /** TFLite's ActivationFunctionWithMinMax: std::min(std::max(x, min), max). */

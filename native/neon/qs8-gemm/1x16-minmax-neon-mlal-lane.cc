@@ -1,0 +1,10 @@
+// int8 GEMM, 1 row x 16 columns (fully-connected, batch 1), SMLAL/SMLAL2 by element on int16 (aarch64).
+#include "../common/gemm-lane-neon.h"
+
+namespace qbridge {
+void qs8_gemm_minmax_ukernel_1x16__neon_mlal_lane(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
+                                                  const void* w, void* c, size_t cm_stride, const int32_t* rowcorr,
+                                                  const OutParams* p) {
+  gemm_lane_neon<int8_t, 1>(mr, nc, kc, a, a_stride, w, c, cm_stride, rowcorr, p);
+}
+}  // namespace qbridge

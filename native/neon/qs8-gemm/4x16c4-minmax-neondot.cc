@@ -1,0 +1,10 @@
+// int8 GEMM, 4 rows x 16 columns, 4 k per column block: SDOT by element (aarch64 +dotprod).
+#include "../common/gemm-c4x16-neondot.h"
+
+namespace qbridge {
+void qs8_gemm_minmax_ukernel_4x16c4__neondot(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride,
+                                               const void* w, void* c, size_t cm_stride, const int32_t* rowcorr,
+                                               const OutParams* p) {
+  gemm_c4x16_neondot<int8_t, 4>(mr, nc, kc, a, a_stride, w, c, cm_stride, rowcorr, p);
+}
+}  // namespace qbridge

@@ -1,8 +1,0 @@
-// uint8 GEMM, 4 row(s) x 8 columns, UDOT by element (aarch64 +dotprod).
-#include "../common/gemm-c4-neondot.h"
-
-namespace qbridge {
-void qu8_gemm_minmax_ukernel_4x8c4__neondot(size_t mr, size_t nc, size_t kc, const void* a, size_t a_stride, const void* w, void* c, size_t cm_stride, const int32_t* rowcorr, const OutParams* p) {
-  gemm_c4_neondot<uint8_t, 4>(mr, nc, kc, a, a_stride, w, c, cm_stride, rowcorr, p);
-}
-}  // namespace qbridge
