@@ -82,6 +82,11 @@ public final class ConvertCommand implements Callable<Integer> {
             + "uint8 balances weights, int8 fills activation ranges)")
     Boolean equalize;
 
+    @Option(names = "--equalize-percentile", defaultValue = "99.99", description = "int8 equalization scales a RELU6 "
+            + "channel until this percentile of its values reaches the clamp (the rarer values above are clamped); "
+            + "100: ReLU6-exact; default: ${DEFAULT-VALUE}")
+    double equalizePercentile;
+
     @Option(names = "--fold", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "fold MUL/ADD by constants into the preceding CONV/DEPTHWISE/FC (default: on)")
     boolean fold;
@@ -106,6 +111,10 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--error-samples", defaultValue = "20", description = "calibration samples used to measure "
             + "per-layer errors and to choose the observer; default: ${DEFAULT-VALUE}")
     int errorSamples;
+
+    @Option(names = "--range-search", negatable = true, description = "after the observer, choose each activation's "
+            + "range among the observers' by the output SQNR on the error samples (default: off)")
+    Boolean rangeSearch;
 
     @Option(names = {"-t", "--threads"}, defaultValue = "1", description = "threads for calibration; default: ${DEFAULT-VALUE}")
     int threads;
@@ -186,11 +195,14 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new IllegalArgumentException("--calibration-count and --threads must be positive");
         }
         Observer obs = observer.equalsIgnoreCase("auto") ? null : Observer.parse(observer);
+        if (!(equalizePercentile > 50 && equalizePercentile <= 100)) {
+            throw new IllegalArgumentException("--equalize-percentile must be in (50, 100]");
+        }
         if (!(percentile > 50 && percentile <= 100)) {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
         return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples);
+                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
     }
 
     static DataType ioType(String s, String option) {

@@ -95,6 +95,8 @@ class ConvertCommandTest {
         assertEquals(2, convert("-m", model.toString(), "-o", dir.resolve("x").toString(), "--inference-type", "int4").status);
         assertEquals(2, convert("-m", model.toString(), "-o", dir.resolve("x").toString(), "--default-range", "3,1").status);
         assertEquals(2, convert("-m", model.toString(), "-o", dir.resolve("x").toString(), "--mean", "1").status);
+        assertEquals(2, convert("-m", model.toString(), "-o", dir.resolve("x").toString(), "--equalize-percentile",
+                "40").status);
     }
 
     @Test

@@ -19,6 +19,10 @@ public final class TensorStatistics {
     private long channelRows;
     private float histMin;
     private float binWidth;
+    /** Second pass, tracked channels only: a histogram of each channel over [0, its max]. */
+    private long[][] channelHistograms;
+    /** Bins of each channel's histogram. */
+    public static final int CHANNEL_BINS = 1024;
 
     /** Also sums each index of the last dimension (the channel), for {@link #channelMeans()}. */
     public void trackChannelMeans(int channels) {
@@ -105,6 +109,9 @@ public final class TensorStatistics {
     /** Starts the second pass: a histogram over the range the first pass found. */
     public void startHistogram() {
         histogram = new long[BINS];
+        if (channelSums != null && channelRows > 0) {
+            channelHistograms = new long[channelSums.length][CHANNEL_BINS];
+        }
         histMin = min;
         float width = max - min;
         binWidth = width > 0 ? width / BINS : 1f;
@@ -118,6 +125,52 @@ public final class TensorStatistics {
             int b = (int) ((values[i] - lo) * inv);
             h[b < 0 ? 0 : (b >= BINS ? BINS - 1 : b)]++;
         }
+        if (channelHistograms != null) {
+            int channels = channelHistograms.length;
+            float[] inverse = new float[channels];
+            for (int c = 0; c < channels; c++) {
+                inverse[c] = channelMax[c] > 0 ? CHANNEL_BINS / channelMax[c] : 0f;
+            }
+            for (int i = 0; i < n; i++) {
+                int c = i % channels;
+                float v = values[i];
+                if (v > 0) {
+                    int b = (int) (v * inverse[c]);
+                    channelHistograms[c][b >= CHANNEL_BINS ? CHANNEL_BINS - 1 : b]++;
+                }
+            }
+        }
+    }
+
+    /**
+     * For each tracked channel, the value that {@code percentile}% of its values (zeros and negatives
+     * included) do not exceed, from the second pass; its maximum where the histogram was not kept.
+     * Null when channels are not tracked.
+     */
+    public float[] channelUpperPercentile(double percentile) {
+        float[] max = channelMax();
+        if (max == null) {
+            return null;
+        }
+        float[] result = max.clone();
+        if (channelHistograms == null) {
+            return result;
+        }
+        for (int c = 0; c < result.length; c++) {
+            long[] h = channelHistograms[c];
+            if (max[c] <= 0) {
+                continue;
+            }
+            double tail = channelRows * (100.0 - percentile) / 100.0;
+            int hi = CHANNEL_BINS - 1;
+            long acc = 0;
+            while (hi > 0 && acc + h[hi] <= tail) {
+                acc += h[hi];
+                hi--;
+            }
+            result[c] = Math.min(max[c], (hi + 1) * (max[c] / CHANNEL_BINS));
+        }
+        return result;
     }
 
     public boolean seen() {

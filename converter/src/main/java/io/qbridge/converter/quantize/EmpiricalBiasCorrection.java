@@ -122,17 +122,44 @@ public final class EmpiricalBiasCorrection {
         TensorSpec bias = qg.tensor(layer.bias);
         int[] b = Constants.ints(bias);
         QuantParams bq = bias.quant();
-        if (!bq.isQuantized() || b.length != layer.channels) {
+        if (b.length != layer.channels) {
+            return qg;
+        }
+        double[] scales = biasScales(qg, layer, bq);
+        if (scales == null) {
             return qg;
         }
         for (int c = 0; c < b.length; c++) {
             double shift = floatMean[c] - quantizedMean[c];
-            double scale = bq.isPerChannel() ? bq.scale(c) : bq.scale();
+            double scale = scales[c];
             long corrected = b[c] + Math.round(shift / scale);
             b[c] = (int) Math.max(Integer.MIN_VALUE + 1, Math.min(Integer.MAX_VALUE, corrected));
         }
         EditableGraph e = new EditableGraph(qg);
         e.setTensor(layer.bias, DataType.INT32, bq, Constants.of(b));
         return e.build();
+    }
+
+    /**
+     * The bias's scale per output channel: its own, or, for per-channel int8 biases written without
+     * scales, input scale x weight scale as TFLite derives it. Null when neither is known.
+     */
+    static double[] biasScales(Graph qg, Layer layer, QuantParams bq) {
+        double[] scales = new double[layer.channels];
+        if (bq.isQuantized()) {
+            for (int c = 0; c < scales.length; c++) {
+                scales[c] = bq.isPerChannel() ? bq.scale(c) : bq.scale();
+            }
+            return scales;
+        }
+        QuantParams in = qg.tensor(layer.op.input(0)).quant();
+        QuantParams w = qg.tensor(layer.op.input(1)).quant();
+        if (!in.isQuantized() || !w.isQuantized() || (w.isPerChannel() && w.channelCount() != scales.length)) {
+            return null;
+        }
+        for (int c = 0; c < scales.length; c++) {
+            scales[c] = (double) in.scale() * (w.isPerChannel() ? w.scale(c) : w.scale());
+        }
+        return scales;
     }
 }

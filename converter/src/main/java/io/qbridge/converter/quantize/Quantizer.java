@@ -55,6 +55,9 @@ public final class Quantizer {
     public static final double PER_TENSOR_TOLERANCE = Double.parseDouble(
             System.getProperty("qbridge.perTensorTolerance", "1.25"));
 
+    /** FULLY_CONNECTED (per-tensor) weights clipped for the least weighted error ({@link #clippedPerTensor}). */
+    static final boolean FC_WEIGHT_CLIPPING = Boolean.parseBoolean(System.getProperty("qbridge.fcClip", "true"));
+
     /** The quantized graph and what was done. */
     public record Result(Graph graph, int quantizedOps, List<String> notes) {
     }
@@ -478,6 +481,10 @@ public final class Quantizer {
             }
         } else if (op.code == BuiltinOperator.FULLY_CONNECTED) {
             q = WeightQuantizer.symmetricPerTensor(w);   // the int8 spec: FULLY_CONNECTED weights per tensor
+            ChannelMoments m = moments.get(op.input(0));
+            if (FC_WEIGHT_CLIPPING && m != null && m.meanSquare() != null && m.meanSquare().length == spec.dim(1)) {
+                q = clippedPerTensor(op.code, spec.shape(), w, q, m.meanSquare());
+            }
         } else {
             q = WeightQuantizer.symmetricPerChannel(w, spec.shape(), role == OpRule.Input.WEIGHTS_AXIS3 ? 3 : 0);
             ChannelMoments m = moments.get(op.input(0));
@@ -541,6 +548,34 @@ public final class Quantizer {
         }
         gptqLayers++;
         return new WeightQuantizer.Quantized(q, p);
+    }
+
+    /**
+     * Per-tensor weights whose few largest values set a step that is coarse for all the others (a
+     * 1001-class logits layer): the clipping of |w| that minimizes the rounding-plus-clipping error,
+     * each weight's error weighed by E[x^2] of the input it multiplies, searched from the maximum
+     * down to half of it.
+     */
+    private WeightQuantizer.Quantized clippedPerTensor(int code, int[] shape, float[] w,
+                                                       WeightQuantizer.Quantized full, double[] meanSquare) {
+        float maxAbs = full.params().scale() * WeightQuantizer.INT8_WEIGHT_MAX;
+        WeightQuantizer.Quantized best = full;
+        double bestError = weightedError(code, shape, w, full, meanSquare);
+        double fullError = bestError;
+        for (int i = 1; i <= 50; i++) {
+            WeightQuantizer.Quantized c = WeightQuantizer.symmetricPerTensor(w, maxAbs * (1f - 0.01f * i));
+            double e = weightedError(code, shape, w, c, meanSquare);
+            if (e < bestError) {
+                bestError = e;
+                best = c;
+            }
+        }
+        if (best != full) {
+            notes.add(String.format(java.util.Locale.ROOT, "per-tensor weights clipped to %.0f%% of their maximum "
+                    + "(weighted error %.2fx)", 100 * best.params().scale() / full.params().scale(),
+                    bestError / fullError));
+        }
+        return best;
     }
 
     /** Sum of squared weight rounding errors, each weighed by E[x^2] of the input channel it multiplies. */

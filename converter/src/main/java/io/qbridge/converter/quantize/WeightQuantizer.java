@@ -49,6 +49,11 @@ public final class WeightQuantizer {
         for (float v : w) {
             maxAbs = Math.max(maxAbs, Math.abs(v));
         }
+        return symmetricPerTensor(w, maxAbs);
+    }
+
+    /** Symmetric int8 with one scale for the whole tensor, mapping ±maxAbs to ±127 (larger values clip). */
+    public static Quantized symmetricPerTensor(float[] w, float maxAbs) {
         float scale = maxAbs > 0 ? maxAbs / INT8_WEIGHT_MAX : 1f;
         int[] q = new int[w.length];
         for (int i = 0; i < w.length; i++) {

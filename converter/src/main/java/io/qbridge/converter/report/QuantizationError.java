@@ -90,6 +90,62 @@ public final class QuantizationError {
         return new Measured(result, LayerError.sqnr(signal[layers.size()], noise[layers.size()]));
     }
 
+    /**
+     * The float graph's scored output ({@link #scoredOutput}) on fixed samples, computed once, so
+     * that many quantized candidates can be scored by running only them.
+     */
+    public static final class OutputReference {
+        private final Graph floatGraph;
+        private final List<float[][]> samples;
+        private final int threads;
+        private final TensorValues.InputWriter inputWriter;
+        private final int tensor;
+        private final List<float[]> expected = new ArrayList<>();
+
+        public OutputReference(Graph floatGraph, List<float[][]> samples, int threads,
+                               TensorValues.InputWriter inputWriter) {
+            this.floatGraph = floatGraph;
+            this.samples = samples;
+            this.threads = threads;
+            this.inputWriter = inputWriter;
+            this.tensor = scoredOutput(floatGraph);
+            try (Executable fe = JavaBackend.INSTANCE.compile(Planner.plan(floatGraph, true), null, threads)) {
+                for (float[][] sample : samples) {
+                    Calibrator.run(fe, floatGraph, sample);
+                    float[] f = new float[(int) floatGraph.tensor(tensor).elementCount()];
+                    TensorValues.read(fe.tensorBuffer(tensor), floatGraph.tensor(tensor), f);
+                    expected.add(f);
+                }
+            }
+        }
+
+        /** SQNR (dB) of the quantized graph's scored output against the float one over the samples. */
+        public double outputSqnrDb(Graph quantized) {
+            Plan qp = Planner.plan(quantized, true);
+            double signal = 0;
+            double noise = 0;
+            float[] q = new float[(int) floatGraph.tensor(tensor).elementCount()];
+            try (Executable qe = JavaBackend.INSTANCE.compile(qp, null, threads)) {
+                int[] qin = quantized.inputs();
+                for (int s = 0; s < samples.size(); s++) {
+                    float[][] sample = samples.get(s);
+                    for (int i = 0; i < qin.length; i++) {
+                        inputWriter.write(qe.tensorBuffer(qin[i]), quantized.tensor(qin[i]), sample[i]);
+                    }
+                    qe.run();
+                    int count = TensorValues.read(qe.tensorBuffer(tensor), quantized.tensor(tensor), q);
+                    float[] f = expected.get(s);
+                    for (int i = 0; i < count; i++) {
+                        signal += (double) f[i] * f[i];
+                        double d = (double) f[i] - q[i];
+                        noise += d * d;
+                    }
+                }
+            }
+            return LayerError.sqnr(signal, noise);
+        }
+    }
+
     /** The tensor whose error decides between observers: output 0, or the logits feeding a final SOFTMAX. */
     static int scoredOutput(Graph g) {
         int out = g.outputs()[0];

@@ -39,8 +39,14 @@ public final class CrossLayerEqualization {
     /** What equalization optimizes. */
     public enum Mode { BALANCE_WEIGHTS, FILL_ACTIVATIONS }
 
-    /** Calibrated per-channel range of a tensor (its last dimension). */
-    public record ChannelRange(float[] min, float[] max) {
+    /**
+     * Calibrated per-channel range of a tensor (its last dimension), and how far up each channel of a
+     * RELU6 output must stay exact ({@code upper} &lt;= max: values above it may meet the clamp).
+     */
+    public record ChannelRange(float[] min, float[] max, float[] upper) {
+        public ChannelRange(float[] min, float[] max) {
+            this(min, max, max);
+        }
     }
 
     static final int SWEEPS = 20;
@@ -194,6 +200,8 @@ public final class CrossLayerEqualization {
                     float max = Math.max(r.max()[c], 0f);
                     float min = Math.min(r.min()[c], 0f);
                     if (act == Activation.RELU6) {
+                        // Past the channel's upper percentile, the rare values may be clamped.
+                        max = Math.min(max, Math.max(r.upper()[c], 0f));
                         if (max >= 6f - CLAMP_MARGIN) {
                             lo = 1f;
                             hi = 1f;

@@ -61,4 +61,27 @@ class ObserverTest {
         assertTrue(r.max() < 0.9f * s.max() && r.max() > 4f, "max " + r.max() + " of " + s.max());
         assertEquals(0f, r.min(), 0f);
     }
+
+    @Test
+    void channelUpperPercentileCutsARareSpikeOfOneChannelOnly() {
+        // Two channels (interleaved, last dimension): channel 0 uniform in [0, 1) with one value at 6,
+        // channel 1 uniform in [0, 3).
+        Random r = new Random(5);
+        int rows = 100_000;
+        float[] v = new float[2 * rows];
+        for (int i = 0; i < rows; i++) {
+            v[2 * i] = r.nextFloat();
+            v[2 * i + 1] = 3 * r.nextFloat();
+        }
+        v[0] = 6f;
+        TensorStatistics s = new TensorStatistics();
+        s.trackChannelMeans(2);
+        s.observeRange(v, v.length);
+        s.startHistogram();
+        s.observeHistogram(v, v.length);
+        float[] p = s.channelUpperPercentile(99.99);
+        assertTrue(p[0] > 0.99f && p[0] < 1.01f, "channel 0 " + p[0]);
+        assertTrue(p[1] > 2.97f && p[1] <= 3f, "channel 1 " + p[1]);
+        assertEquals(6f, s.channelUpperPercentile(100)[0], 1e-6f);
+    }
 }

@@ -175,6 +175,30 @@ class RewritesTest {
     }
 
     @Test
+    void relu6ChannelsMayBeScaledUntilTheirUpperPercentileMeetsTheClamp() {
+        Graph g = pair(Activation.RELU6, 4);
+        // Channel 0 reaches 6 but its upper percentile is 2: scaled by 3 (its rare values above 2 clamp);
+        // channel 1 reaches 6 with its percentile at 6: kept; channels 2 and 3 fill up to their percentile.
+        Map<Integer, CrossLayerEqualization.ChannelRange> ranges = new HashMap<>();
+        int x = g.operators().get(0).output(0);
+        ranges.put(x, new CrossLayerEqualization.ChannelRange(new float[4], new float[] {6f, 6f, 3f, 0.75f},
+                new float[] {2f, 6f, 1.5f, 0.75f}));
+        EditableGraph e = new EditableGraph(g);
+        assertEquals(1, CrossLayerEqualization.apply(e, ranges, CrossLayerEqualization.Mode.FILL_ACTIVATIONS));
+        Graph eq = e.buildCompacted().graph();
+        float[] w0 = io.qbridge.converter.graph.Constants.floats(g.tensor(g.operators().get(0).input(1)));
+        float[] w1 = io.qbridge.converter.graph.Constants.floats(eq.tensor(eq.operators().get(0).input(1)));
+        float[] k = new float[4];
+        for (int c = 0; c < 4; c++) {
+            k[c] = w1[c * 27] / w0[c * 27];
+        }
+        assertEquals(3f, k[0], 1e-5f);
+        assertEquals(1f, k[1], 1e-6f);
+        assertEquals(4f, k[2], 1e-5f);
+        assertEquals(8f, k[3], 1e-5f);
+    }
+
+    @Test
     void pointwiseConvolutionOnOnePixelBecomesFullyConnected() {
         Random r = new Random(6);
         GraphBuilder b = new GraphBuilder();
