@@ -2,6 +2,7 @@ package io.qbridge.backend.neon;
 
 import io.qbridge.DataType;
 import io.qbridge.UnsupportedModelException;
+import io.qbridge.backend.javaref.kernels.KernelTables;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.Plan;
@@ -67,6 +68,8 @@ public final class PlanEncoder {
         ENCODERS.put(ElementwiseOps.MulParams.class, PlanEncoder::mul);
         ENCODERS.put(ReduceOps.MeanParams.class, PlanEncoder::mean);
         ENCODERS.put(QuantizeOps.RequantizeParams.class, PlanEncoder::requantize);
+        ENCODERS.put(ActivationOps.ReluParams.class, PlanEncoder::relu);
+        ENCODERS.put(ActivationOps.LogisticTanhParams.class, PlanEncoder::logisticTanh);
     }
 
     private PlanEncoder() {
@@ -293,6 +296,35 @@ public final class PlanEncoder {
         }
         w.add(OP_LOOKUP).add(0).add(p.elementCount()).add(arenaOffset(plan, op.input(0)))
                 .add(arenaOffset(plan, op.output(0))).addAll(table);
+        return null;
+    }
+
+    /** Quantized RELU/RELU6: the Java reference's table of ReluX for every input byte. */
+    private static String relu(PlannedOp op, Plan plan, Words w) {
+        ActivationOps.ReluParams p = (ActivationOps.ReluParams) op.params();
+        if (quantizedType(p.type()) == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        return lookup(op, plan, w, p.size(), KernelTables.relu(p));
+    }
+
+    /** Quantized LOGISTIC/TANH: the Java reference's gemmlowp result for every input byte. */
+    private static String logisticTanh(PlannedOp op, Plan plan, Words w) {
+        ActivationOps.LogisticTanhParams p = (ActivationOps.LogisticTanhParams) op.params();
+        if (quantizedType(p.type()) == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        return lookup(op, plan, w, p.size(), KernelTables.logisticTanh(p));
+    }
+
+    private static String lookup(PlannedOp op, Plan plan, Words w, int count, byte[] table) {
+        if (plan.graph().tensor(op.input(0)).isConstant()) {
+            return op.op().opName() + " of a constant tensor";
+        }
+        w.add(OP_LOOKUP).add(0).add(count).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        for (byte b : table) {
+            w.add(b & 0xFF);
+        }
         return null;
     }
 
