@@ -528,6 +528,10 @@ extern "C" long long qb_compile(const signed char* program, long long program_by
         case kOpMul: op = read_add_mul(r, base, arena_bytes, true, isa); break;
         case kOpMean: op = read_mean(r, base, arena_bytes); break;
         case kOpLookup: op = read_lookup(r, base, arena_bytes); break;
+        case kOpPad: op = read_pad(r, base, arena_bytes); break;
+        case kOpConcatenation: op = read_concatenation(r, base, arena_bytes); break;
+        case kOpQuantize: op = read_quantize(r, base, arena_bytes, false); break;
+        case kOpDequantize: op = read_quantize(r, base, arena_bytes, true); break;
         default: throw ProgramError("op " + std::to_string(i) + ": unknown opcode " + std::to_string(opcode));
       }
       if (r.pos() != start + 4 * (size_t)words) {

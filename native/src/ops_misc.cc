@@ -1,5 +1,6 @@
 #include "ops_misc.h"
 
+#include <cmath>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -460,6 +461,222 @@ std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes,
                      op->vp.left_shift >= 0 && op->vp.left_shift <= 22;
     if (flat && shifts_ok) op->vadd = select_vadd(isa);
   }
+  return std::unique_ptr<Op>(op.release());
+}
+
+
+// ------------------------------------------------------------------------------ data movement
+// PAD, CONCATENATION, QUANTIZE and DEQUANTIZE, as ShapeKernels and QuantizeKernels of the Java
+// reference (byte copies, CONCATENATION's per-input requantization tables made by Java).
+namespace {
+
+class PadOp : public Op {
+ public:
+  int es, rank;
+  int inDims[8], outDims[8], before[8];
+  int64_t inStride[8];
+  bool inputEmpty;
+  size_t rows;
+  std::vector<uint8_t> padRow;   // one output row of pad values
+  Operand in;
+  uint8_t* out;
+
+  void run(ThreadPool& pool) override { pool.run(&PadOp::entry, this, pool.threads()); }
+  static void entry(void* self, int chunk, int chunks) {
+    PadOp* op = static_cast<PadOp*>(self);
+    op->range(op->rows * chunk / chunks, op->rows * (chunk + 1) / chunks);
+  }
+  void range(size_t r0, size_t r1) {
+    size_t outInner = (size_t)outDims[rank - 1] * es;
+    size_t inInner = (size_t)inDims[rank - 1] * es;
+    size_t beforeInner = (size_t)before[rank - 1] * es;
+    for (size_t row = r0; row < r1; row++) {
+      uint8_t* o = out + row * outInner;
+      size_t rest = row;
+      int64_t inIndex = 0;
+      bool inside = !inputEmpty;
+      for (int d = rank - 2; d >= 0 && inside; d--) {
+        int64_t idx = (int64_t)(rest % outDims[d]) - before[d];
+        rest /= outDims[d];
+        if (idx < 0 || idx >= inDims[d]) inside = false;
+        inIndex += idx * inStride[d];
+      }
+      if (!inside) {
+        std::memcpy(o, padRow.data(), outInner);
+        continue;
+      }
+      std::memcpy(o, padRow.data(), beforeInner);
+      std::memcpy(o + beforeInner, in.data + inIndex * es, inInner);
+      std::memcpy(o + beforeInner + inInner, padRow.data(), outInner - beforeInner - inInner);
+    }
+  }
+};
+
+class ConcatenationOp : public Op {
+ public:
+  struct Input {
+    size_t rowBytes;
+    Operand data;
+    bool requantize;
+    uint8_t table[256];
+  };
+  size_t rows, outRowBytes;
+  std::vector<Input> inputs;
+  uint8_t* out;
+
+  void run(ThreadPool& pool) override { pool.run(&ConcatenationOp::entry, this, pool.threads()); }
+  static void entry(void* self, int chunk, int chunks) {
+    ConcatenationOp* op = static_cast<ConcatenationOp*>(self);
+    op->range(op->rows * chunk / chunks, op->rows * (chunk + 1) / chunks);
+  }
+  void range(size_t r0, size_t r1) {
+    for (size_t row = r0; row < r1; row++) {
+      uint8_t* o = out + row * outRowBytes;
+      for (const Input& i : inputs) {
+        const uint8_t* s = i.data.data + row * i.rowBytes;
+        if (i.requantize) {
+          for (size_t k = 0; k < i.rowBytes; k++) o[k] = i.table[s[k]];
+        } else {
+          std::memcpy(o, s, i.rowBytes);
+        }
+        o += i.rowBytes;
+      }
+    }
+  }
+};
+
+// QUANTIZE: float quotient x / scale, std::round (halves away from zero, in double), cast to a
+// 64-bit int saturating as Java's (long) does (NaN gives 0), plus the zero point with Java's
+// wrapping long addition, clamped. DEQUANTIZE: (float) ((double) scale * (q - zero point)).
+class QuantizeOp : public Op {
+ public:
+  bool dequantize, u8;
+  size_t count, inner;
+  int channels;
+  std::vector<float> scales;
+  std::vector<int32_t> zeroPoints;
+  const uint8_t* in;
+  uint8_t* out;
+
+  void run(ThreadPool& pool) override { pool.run(&QuantizeOp::entry, this, pool.threads()); }
+  static void entry(void* self, int chunk, int chunks) {
+    QuantizeOp* op = static_cast<QuantizeOp*>(self);
+    size_t e0 = op->count * chunk / chunks, e1 = op->count * (chunk + 1) / chunks;
+    if (op->dequantize) {
+      if (op->u8) op->dequant<uint8_t>(e0, e1); else op->dequant<int8_t>(e0, e1);
+    } else {
+      op->quant(e0, e1);
+    }
+  }
+  int channel(size_t i) const { return channels == 1 ? 0 : (int)((i / inner) % channels); }
+
+  static int64_t java_long(double d) {
+    if (d != d) return 0;
+    if (d >= 9223372036854775807.0) return INT64_MAX;
+    if (d <= -9223372036854775808.0) return INT64_MIN;
+    return (int64_t)d;
+  }
+
+  void quant(size_t e0, size_t e1) {
+    int64_t qmin = u8 ? 0 : -128, qmax = u8 ? 255 : 127;
+    const float* x = reinterpret_cast<const float*>(in);
+    for (size_t i = e0; i < e1; i++) {
+      int ch = channel(i);
+      float vf = x[i] / scales[ch];   // a float division, as Java's (no x87 on the targets built here)
+      double rounded = std::copysign(std::floor(std::fabs((double)vf) + 0.5), (double)vf);
+      int64_t r = (int64_t)((uint64_t)java_long(rounded) + (uint64_t)(int64_t)zeroPoints[ch]);
+      r = r < qmin ? qmin : r > qmax ? qmax : r;
+      out[i] = (uint8_t)r;
+    }
+  }
+
+  template <typename T>
+  void dequant(size_t e0, size_t e1) {
+    const T* q = reinterpret_cast<const T*>(in);
+    float* y = reinterpret_cast<float*>(out);
+    for (size_t i = e0; i < e1; i++) {
+      int ch = channel(i);
+      y[i] = (float)((double)scales[ch] * (double)((int32_t)q[i] - zeroPoints[ch]));
+    }
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<Op> read_pad(Reader& r, uint8_t* arena, int64_t arena_bytes) {
+  std::unique_ptr<PadOp> op(new PadOp());
+  op->es = r.count("element bytes", 16);
+  op->rank = r.count("rank", 8);
+  if (op->rank < 1 || op->es < 1) throw ProgramError("bad PAD geometry");
+  int64_t inCount = 1, outCount = 1;
+  for (int d = 0; d < op->rank; d++) inCount *= (op->inDims[d] = r.count("dimension"));
+  for (int d = 0; d < op->rank; d++) outCount *= (op->outDims[d] = r.count("dimension"));
+  for (int d = 0; d < op->rank; d++) {
+    op->before[d] = r.count("pad before");
+    if ((int64_t)op->before[d] + op->inDims[d] > op->outDims[d]) throw ProgramError("PAD input outside its output");
+  }
+  int64_t stride = 1;
+  for (int d = op->rank - 1; d >= 0; d--) {
+    op->inStride[d] = stride;
+    stride *= op->inDims[d];
+  }
+  op->inputEmpty = inCount == 0;
+  int valueBytes = r.count("pad value bytes", 16);
+  if (valueBytes != op->es) throw ProgramError("PAD value size mismatch");
+  uint8_t value[16];
+  const int32_t* v = r.ints(valueBytes);
+  for (int k = 0; k < valueBytes; k++) value[k] = (uint8_t)v[k];
+  size_t outInner = (size_t)op->outDims[op->rank - 1] * op->es;
+  op->padRow.resize(outInner);
+  for (size_t k = 0; k < outInner; k++) op->padRow[k] = value[k % op->es];
+  read_operand(r, op->in, arena, arena_bytes, inCount * op->es);
+  int64_t out = r.count("output offset");
+  check_tensor("pad output", out, outCount * op->es, arena_bytes);
+  op->out = arena + out;
+  op->rows = op->outDims[op->rank - 1] == 0 ? 0 : (size_t)(outCount / op->outDims[op->rank - 1]);
+  return std::unique_ptr<Op>(op.release());
+}
+
+std::unique_ptr<Op> read_concatenation(Reader& r, uint8_t* arena, int64_t arena_bytes) {
+  std::unique_ptr<ConcatenationOp> op(new ConcatenationOp());
+  op->rows = r.count("rows");
+  int n = r.count("input count", 1 << 16);
+  op->inputs.resize(n);
+  op->outRowBytes = 0;
+  for (auto& i : op->inputs) {
+    i.rowBytes = r.count("row bytes");
+    read_operand(r, i.data, arena, arena_bytes, (int64_t)op->rows * i.rowBytes);
+    i.requantize = r.i32() != 0;
+    if (i.requantize) {
+      const int32_t* t = r.ints(256);
+      for (int k = 0; k < 256; k++) i.table[k] = (uint8_t)t[k];
+    }
+    op->outRowBytes += i.rowBytes;
+  }
+  int64_t out = r.count("output offset");
+  check_tensor("concatenation output", out, (int64_t)op->rows * op->outRowBytes, arena_bytes);
+  op->out = arena + out;
+  return std::unique_ptr<Op>(op.release());
+}
+
+std::unique_ptr<Op> read_quantize(Reader& r, uint8_t* arena, int64_t arena_bytes, bool dequantize) {
+  std::unique_ptr<QuantizeOp> op(new QuantizeOp());
+  op->dequantize = dequantize;
+  op->u8 = read_type(r);
+  op->count = r.count("element count");
+  op->channels = r.count("channels", 1 << 20);
+  op->inner = r.count("elements per channel");
+  if (op->channels < 1 || op->inner < 1) throw ProgramError("bad quantization channels");
+  const int32_t* s = r.ints(op->channels);
+  op->scales.resize(op->channels);
+  std::memcpy(op->scales.data(), s, 4 * (size_t)op->channels);
+  const int32_t* z = r.ints(op->channels);
+  op->zeroPoints.assign(z, z + op->channels);
+  int64_t in = r.count("input offset"), out = r.count("output offset");
+  check_tensor("quantize input", in, (int64_t)op->count * (dequantize ? 1 : 4), arena_bytes);
+  check_tensor("quantize output", out, (int64_t)op->count * (dequantize ? 4 : 1), arena_bytes);
+  op->in = arena + in;
+  op->out = arena + out;
   return std::unique_ptr<Op>(op.release());
 }
 

@@ -25,6 +25,10 @@ std::unique_ptr<Op> read_copy(Reader& r, uint8_t* arena, int64_t arena_bytes);
 std::unique_ptr<Op> read_softmax(Reader& r, uint8_t* arena, int64_t arena_bytes);
 std::unique_ptr<Op> read_mean(Reader& r, uint8_t* arena, int64_t arena_bytes);
 std::unique_ptr<Op> read_lookup(Reader& r, uint8_t* arena, int64_t arena_bytes);
+std::unique_ptr<Op> read_pad(Reader& r, uint8_t* arena, int64_t arena_bytes);
+std::unique_ptr<Op> read_concatenation(Reader& r, uint8_t* arena, int64_t arena_bytes);
+// QUANTIZE float32 -> uint8/int8, or (dequantize) DEQUANTIZE uint8/int8 -> float32.
+std::unique_ptr<Op> read_quantize(Reader& r, uint8_t* arena, int64_t arena_bytes, bool dequantize);
 std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes, bool mul, Isa isa);
 
 // Throws unless [offset, offset + bytes) lies inside the arena.

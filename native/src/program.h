@@ -21,7 +21,15 @@
 //   MEAN (8): type, outputs, reduced count, input zero point x reduced count, multiplier, shift,
 //             output zero point, input offset, output offset, input bytes, first element of
 //             each output [outputs], offsets of the reduced elements [reduced count]
-//   LOOKUP (9): element count, input offset, output offset, table[256] (8-bit requantization)
+//   LOOKUP (9): element count, input offset, output offset, table[256] (8-bit requantization,
+//             quantized RELU/RELU6/LOGISTIC/TANH)
+//   PAD (10): element bytes, rank, input shape[rank], output shape[rank], pad before[rank],
+//             pad value byte count + one int per byte, input operand, output offset
+//   CONCATENATION (11): rows, input count, per input: row bytes, operand, has table (0/1)
+//             [+ table[256]]; then output offset
+//   QUANTIZE (12, float32 to 8 bits) / DEQUANTIZE (13, 8 bits to float32): type, element count,
+//             channels, elements per channel run, scale bits[channels], zero point[channels],
+//             input offset, output offset
 // Types: 1 = uint8, 2 = int8. Java has validated the model; the reader still checks bounds so
 // that a mismatch between the two sides is an error message, not a crash.
 #ifndef QBRIDGE_PROGRAM_H
@@ -37,7 +45,8 @@ namespace qbridge {
 constexpr int32_t kProgramMagic = 0x31504251;   // "QBP1"
 constexpr int32_t kProgramVersion = 1;
 
-enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7, kOpMean = 8, kOpLookup = 9 };
+enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7, kOpMean = 8, kOpLookup = 9,
+                       kOpPad = 10, kOpConcatenation = 11, kOpQuantize = 12, kOpDequantize = 13 };
 enum ElemType : int32_t { kUint8 = 1, kInt8 = 2 };
 
 class ProgramError : public std::runtime_error {

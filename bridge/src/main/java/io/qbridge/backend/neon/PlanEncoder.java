@@ -2,6 +2,7 @@ package io.qbridge.backend.neon;
 
 import io.qbridge.DataType;
 import io.qbridge.UnsupportedModelException;
+import io.qbridge.backend.javaref.kernels.KernelTables;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.Plan;
@@ -44,6 +45,12 @@ public final class PlanEncoder {
     static final int OP_MUL = 7;
     static final int OP_MEAN = 8;
     static final int OP_LOOKUP = 9;
+    static final int OP_PAD = 10;
+    static final int OP_CONCATENATION = 11;
+    static final int OP_QUANTIZE = 12;
+    static final int OP_DEQUANTIZE = 13;
+    /** The native PAD's largest rank once unpadded trailing dimensions are merged. */
+    private static final int PAD_MAX_RANK = 8;
     /** MEAN's per-output and per-reduced-element offsets travel in the program: keep them bounded. */
     private static final int MEAN_MAX_OFFSETS = 1 << 20;
     static final int TYPE_UINT8 = 1;
@@ -67,6 +74,12 @@ public final class PlanEncoder {
         ENCODERS.put(ElementwiseOps.MulParams.class, PlanEncoder::mul);
         ENCODERS.put(ReduceOps.MeanParams.class, PlanEncoder::mean);
         ENCODERS.put(QuantizeOps.RequantizeParams.class, PlanEncoder::requantize);
+        ENCODERS.put(ActivationOps.ReluParams.class, PlanEncoder::relu);
+        ENCODERS.put(ActivationOps.LogisticTanhParams.class, PlanEncoder::logisticTanh);
+        ENCODERS.put(ShapeOps.PadParams.class, PlanEncoder::pad);
+        ENCODERS.put(ShapeOps.ConcatenationParams.class, PlanEncoder::concatenation);
+        ENCODERS.put(QuantizeOps.QuantizeParams.class, PlanEncoder::quantize);
+        ENCODERS.put(QuantizeOps.DequantizeParams.class, PlanEncoder::dequantize);
     }
 
     private PlanEncoder() {
@@ -293,6 +306,144 @@ public final class PlanEncoder {
         }
         w.add(OP_LOOKUP).add(0).add(p.elementCount()).add(arenaOffset(plan, op.input(0)))
                 .add(arenaOffset(plan, op.output(0))).addAll(table);
+        return null;
+    }
+
+    /** Quantized RELU/RELU6: the Java reference's table of ReluX for every input byte. */
+    private static String relu(PlannedOp op, Plan plan, Words w) {
+        ActivationOps.ReluParams p = (ActivationOps.ReluParams) op.params();
+        if (quantizedType(p.type()) == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        return lookup(op, plan, w, p.size(), KernelTables.relu(p));
+    }
+
+    /** Quantized LOGISTIC/TANH: the Java reference's gemmlowp result for every input byte. */
+    private static String logisticTanh(PlannedOp op, Plan plan, Words w) {
+        ActivationOps.LogisticTanhParams p = (ActivationOps.LogisticTanhParams) op.params();
+        if (quantizedType(p.type()) == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        return lookup(op, plan, w, p.size(), KernelTables.logisticTanh(p));
+    }
+
+    /**
+     * PAD/PADV2 of any element type (a byte copy): shapes with the unpadded trailing dimensions
+     * merged into the one before them, as the Java kernel does, and the pad value's bytes.
+     */
+    private static String pad(PlannedOp op, Plan plan, Words w) {
+        ShapeOps.PadParams p = (ShapeOps.PadParams) op.params();
+        if (p.padValue() == null) {
+            return op.op().opName() + " with a pad value computed at run time";
+        }
+        int[] in = p.inputShape().clone();
+        int[] out = p.outputShape().clone();
+        int[] before = p.padBefore().clone();
+        int rank = out.length;
+        while (rank >= 2 && in[rank - 1] == out[rank - 1]) {
+            rank--;
+            in[rank - 1] *= in[rank];
+            out[rank - 1] *= out[rank];
+            before[rank - 1] *= in[rank];
+        }
+        if (rank == 0) {   // a scalar: the native op sees one element, unpadded
+            in = new int[] {1};
+            out = new int[] {1};
+            before = new int[] {0};
+            rank = 1;
+        }
+        if (rank > PAD_MAX_RANK) {
+            return op.op().opName() + " over more than " + PAD_MAX_RANK + " padded dimensions";
+        }
+        w.add(OP_PAD).add(0).add(p.type().byteSize()).add(rank).addAll(Arrays.copyOf(in, rank))
+                .addAll(Arrays.copyOf(out, rank)).addAll(Arrays.copyOf(before, rank));
+        w.add(p.padValue().length);
+        for (byte b : p.padValue()) {
+            w.add(b & 0xFF);
+        }
+        operand(w, plan, op.input(0));
+        w.add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /**
+     * CONCATENATION as rows: per input its row bytes, its data, and the Java reference's
+     * requantization table when its quantization differs from the output's.
+     */
+    private static String concatenation(PlannedOp op, Plan plan, Words w) {
+        ShapeOps.ConcatenationParams p = (ShapeOps.ConcatenationParams) op.params();
+        int n = p.inputRowElements().length;
+        int es = p.type().byteSize();
+        w.add(OP_CONCATENATION).add(0).add(p.outerCount()).add(n);
+        for (int i = 0; i < n; i++) {
+            byte[] table = KernelTables.concatenation(p, i);
+            if (table != null && es != 1) {
+                return op.op().opName() + " requantizing " + p.type();
+            }
+            w.add(p.inputRowElements()[i] * es);
+            operand(w, plan, op.input(i));
+            w.add(table == null ? 0 : 1);
+            if (table != null) {
+                for (byte b : table) {
+                    w.add(b & 0xFF);
+                }
+            }
+        }
+        w.add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /** QUANTIZE float32 to uint8/int8, per tensor or per channel. */
+    private static String quantize(PlannedOp op, Plan plan, Words w) {
+        QuantizeOps.QuantizeParams p = (QuantizeOps.QuantizeParams) op.params();
+        Integer type = quantizedType(p.outputType());
+        if (type == null) {
+            return op.op().opName() + " to " + p.outputType();
+        }
+        if (plan.graph().tensor(op.input(0)).isConstant()) {
+            return op.op().opName() + " of a constant tensor";
+        }
+        w.add(OP_QUANTIZE).add(0).add(type).add(p.elementCount());
+        channels(w, p.channels());
+        w.add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /** DEQUANTIZE uint8/int8 to float32, per tensor or per channel. */
+    private static String dequantize(PlannedOp op, Plan plan, Words w) {
+        QuantizeOps.DequantizeParams p = (QuantizeOps.DequantizeParams) op.params();
+        Integer type = quantizedType(p.inputType());
+        if (type == null || p.channels() == null) {
+            return op.op().opName() + " from " + p.inputType();
+        }
+        if (plan.graph().tensor(op.input(0)).isConstant()) {
+            return op.op().opName() + " of a constant tensor";
+        }
+        w.add(OP_DEQUANTIZE).add(0).add(type).add(p.elementCount());
+        channels(w, p.channels());
+        w.add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        return null;
+    }
+
+    /** Channel count, elements per channel run, scales (float bits), zero points. */
+    private static void channels(Words w, QuantizeOps.Channels c) {
+        w.add(c.channelCount()).add(c.innerSize());
+        for (int k = 0; k < c.channelCount(); k++) {
+            w.add(Float.floatToRawIntBits(c.scales()[k]));
+        }
+        for (int k = 0; k < c.channelCount(); k++) {
+            w.add(c.zeroPoints()[k]);
+        }
+    }
+
+    private static String lookup(PlannedOp op, Plan plan, Words w, int count, byte[] table) {
+        if (plan.graph().tensor(op.input(0)).isConstant()) {
+            return op.op().opName() + " of a constant tensor";
+        }
+        w.add(OP_LOOKUP).add(0).add(count).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        for (byte b : table) {
+            w.add(b & 0xFF);
+        }
         return null;
     }
 

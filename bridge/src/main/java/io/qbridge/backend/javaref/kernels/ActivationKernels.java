@@ -48,7 +48,7 @@ final class ActivationKernels {
     }
 
     /** TFLite's quantized ReluX for every 8-bit input value. */
-    private static byte[] reluTable(ReluParams p) {
+    static byte[] reluTable(ReluParams p) {
         byte[] table = new byte[256];
         for (int q = p.type().minValue(); q <= p.type().maxValue(); q++) {
             int v = p.outputZeroPoint()
@@ -73,11 +73,16 @@ final class ActivationKernels {
                 }
             });
         }
+        return lookup(arena, in, out, p.size(), p.type(), logisticTanhTable(p), par);
+    }
+
+    /** The quantized LOGISTIC or TANH of every 8-bit input value, indexed by its raw byte. */
+    static byte[] logisticTanhTable(LogisticTanhParams p) {
         byte[] table = new byte[256];
         for (int q = p.type().minValue(); q <= p.type().maxValue(); q++) {
             table[q & 0xFF] = (byte) logisticTanhQuantized(p, q);
         }
-        return lookup(arena, in, out, p.size(), p.type(), table, par);
+        return table;
     }
 
     /** reference_ops::Logistic (float): exact cutoffs, then 1 / (1 + exp(-x)). */

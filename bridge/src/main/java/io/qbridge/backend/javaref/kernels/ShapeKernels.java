@@ -51,14 +51,7 @@ final class ShapeKernels {
             srcOffset[i] = in.offset();
             rowBytes[i] = p.inputRowElements()[i] * elementSize;
             outRowBytes += rowBytes[i];
-            if (p.requantize()[i]) {
-                table[i] = new byte[256];
-                for (int q = 0; q < 256; q++) {
-                    float v = q * p.scale()[i] + p.bias()[i];   // two float roundings, no fused multiply-add
-                    int r = (int) QuantMath.roundHalfAwayFromZero(v) + p.outputZeroPoint();
-                    table[i][q] = (byte) Math.max(0, Math.min(255, r));
-                }
-            }
+            table[i] = concatenationTable(p, i);
         }
         byte[] arena = ctx.arena();
         int out = ctx.offset(op.output(0));
@@ -83,6 +76,20 @@ final class ShapeKernels {
                 }
             }
         });
+    }
+
+    /** Input i's requantized byte for each of its 256 values, or null when it is copied unchanged. */
+    static byte[] concatenationTable(ConcatenationParams p, int i) {
+        if (!p.requantize()[i]) {
+            return null;
+        }
+        byte[] table = new byte[256];
+        for (int q = 0; q < 256; q++) {
+            float v = q * p.scale()[i] + p.bias()[i];   // two float roundings, no fused multiply-add
+            int r = (int) QuantMath.roundHalfAwayFromZero(v) + p.outputZeroPoint();
+            table[q] = (byte) Math.max(0, Math.min(255, r));
+        }
+        return table;
     }
 
     // ---------------------------------------------------------------- PAD / PADV2

@@ -1,0 +1,29 @@
+package io.qbridge.backend.javaref.kernels;
+
+import io.qbridge.plan.ops.ActivationOps.LogisticTanhParams;
+import io.qbridge.plan.ops.ActivationOps.ReluParams;
+import io.qbridge.plan.ops.ShapeOps.ConcatenationParams;
+
+/**
+ * The 256-entry tables the Java reference kernels use for 8-bit element-wise ops, for other
+ * backends (the native one ships them in its program) so that both sides share one computation.
+ */
+public final class KernelTables {
+    private KernelTables() {
+    }
+
+    /** Quantized RELU/RELU6 of every input byte. */
+    public static byte[] relu(ReluParams p) {
+        return ActivationKernels.reluTable(p);
+    }
+
+    /** Quantized LOGISTIC or TANH of every input byte. */
+    public static byte[] logisticTanh(LogisticTanhParams p) {
+        return ActivationKernels.logisticTanhTable(p);
+    }
+
+    /** CONCATENATION input i's requantization of every byte, or null when it is copied as it is. */
+    public static byte[] concatenation(ConcatenationParams p, int input) {
+        return ShapeKernels.concatenationTable(p, input);
+    }
+}
