@@ -74,7 +74,8 @@ final class ArmNnPreflight {
             for (int k = 0; k < op.inputCount() + op.outputCount(); k++) {
                 boolean isInput = k < op.inputCount();
                 int t = isInput ? op.input(k) : op.output(k - op.inputCount());
-                if (t < 0 || (convolution && isInput && (k == 1 || k == 2))) {
+                if (t < 0 || (convolution && isInput && (k == 1 || k == 2))
+                        || (op.builtinCode() == BuiltinOperator.FULLY_CONNECTED && k == 1)) {   // said above
                     continue;
                 }
                 TensorSpec tensor = graph.tensor(t);
