@@ -24,10 +24,6 @@ library_path=$target/lib/$triplet:$target/usr/lib/$triplet
 armnn=$repo/.toolchains/armnn-$arch/usr/lib/$triplet
 [ ! -d "$armnn" ] || library_path=$armnn:$library_path
 guest_env=(-E "LD_LIBRARY_PATH=$library_path")
-# Arm NN's CpuAcc (Debian's Compute Library 20.08) never finishes an inference under qemu-aarch64
-# (EnqueueWorkload spins, or faults in NeonActivationWorkload), while its layer placement is right:
-# emulated armnn runs on CpuRef unless QBRIDGE_ARMNN_BACKENDS says otherwise.
-[ "$arch" != arm64 ] || guest_env+=(-E "QBRIDGE_ARMNN_BACKENDS=${QBRIDGE_ARMNN_BACKENDS:-CpuRef}")
 java_options=()
 if [ "$arch" = armhf ]; then
     # A 32-bit guest gets EOVERFLOW listing directories on this host's ext4 (64-bit directory

@@ -58,7 +58,20 @@ final class ArmNnExecutable implements Executable {
         // does not read, made it segfault in TfLiteParser::CreateNetworkFromModel: CorruptionTest).
         BytePointer model = nativeCopy(ModelWriter.toByteBuffer(graph));
         try {
-            if (!net.load(runtime.runtime, model, model.limit() - model.position(), preferredBackends, importMemory)) {
+            boolean loaded;
+            // The Compute Library sizes its kernels' work split (arm_gemm's among them) for the
+            // scheduler's thread count when the network is loaded; run with another count, CpuAcc
+            // spun forever (a plain C++ program did the same under QEMU: set_num_threads(1) after
+            // LoadNetwork hangs, before it runs). So the count is set before loading, and loading
+            // and running hold the runtime's lock so no other network changes it in between.
+            synchronized (runtime) {
+                if (preferredBackends.contains("CpuAcc")) {
+                    runtime.useComputeLibraryThreads(threads);
+                }
+                loaded = net.load(runtime.runtime, model, model.limit() - model.position(), preferredBackends,
+                        importMemory);
+            }
+            if (!loaded) {
                 throw new UnsupportedModelException("armnn", List.of("Arm NN 20.08: " + net.error()));
             }
             this.network = net;
@@ -86,9 +99,6 @@ final class ArmNnExecutable implements Executable {
         this.usesComputeLibrary = layerBackends.contains("CpuAcc");
         LOG.fine(() -> "qbridge: Arm NN runs the model's layers on " + layerBackends + " (preferred " + preferredBackends
                 + ", " + threads + " thread" + (threads == 1 ? ")" : "s)"));
-        if (usesComputeLibrary) {
-            runtime.useComputeLibraryThreads(threads);
-        }
     }
 
     /** Arm NN's parser reads the model from native memory: a direct buffer as it is, else a copy. */
@@ -170,10 +180,17 @@ final class ArmNnExecutable implements Executable {
         if (closed) {
             throw new IllegalStateException("executable is closed");
         }
+        boolean ran;
         if (usesComputeLibrary) {
-            runtime.useComputeLibraryThreads(threads);
+            // the thread count this network was loaded with, kept for the whole run (see the constructor)
+            synchronized (runtime) {
+                runtime.useComputeLibraryThreads(threads);
+                ran = network.run();
+            }
+        } else {
+            ran = network.run();
         }
-        if (!network.run()) {
+        if (!ran) {
             throw new QbridgeException("Arm NN: " + network.error());
         }
     }

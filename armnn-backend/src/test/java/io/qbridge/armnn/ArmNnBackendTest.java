@@ -255,8 +255,7 @@ class ArmNnBackendTest {
             // the emulated JVMs load .toolchains/armnn-<arch>: CpuAcc on arm64, CpuRef only on armhf
             assertEquals(System.getProperty("os.arch").equals("aarch64"), cpuAcc, ArmNnRuntime.get().backendIds);
         }
-        // CpuAcc first whatever the environment says (qemu-java.sh sets CpuRef for emulated
-        // inferences, see there): this test loads the network and reads the placement, runs nothing
+        // CpuAcc first whatever the environment says: this test loads the network and reads the placement
         String before = System.setProperty("qbridge.armnn.backends", "CpuAcc,CpuRef");
         try (Interpreter it = new Interpreter(SharedData.model(name),
                 new Interpreter.Options().setBackend(Interpreter.Backend.ARMNN))) {

@@ -109,13 +109,6 @@ record ArmToolchain(Target target, Path archRoot, Path java, List<Path> libraryP
             cmd.add("-E");
             cmd.add("LD_LIBRARY_PATH=" + String.join(":", libraryPath.stream().map(Path::toString).toList()));
         }
-        // Arm NN's CpuAcc (Debian's Compute Library 20.08) never finishes an inference under
-        // qemu-aarch64 (cortex-a72 and max: EnqueueWorkload spins, or faults in NeonActivationWorkload),
-        // while its placement is right: emulated armnn runs on CpuRef unless QBRIDGE_ARMNN_BACKENDS says otherwise.
-        if (target == Target.AARCH64 && System.getenv("QBRIDGE_ARMNN_BACKENDS") == null) {
-            cmd.add("-E");
-            cmd.add("QBRIDGE_ARMNN_BACKENDS=CpuRef");
-        }
         // 32-bit guests get EOVERFLOW listing ext4 directories: setup.sh builds a readdir() that fixes it
         Path readdirFix = archRoot.resolve("qbridge/libreaddir32.so");
         if (target == Target.ARMV7 && Files.isRegularFile(readdirFix)) {
