@@ -79,7 +79,7 @@ public final class ResultTable {
         }
         if (results.stream().anyMatch(BenchResult::emulated)) {
             b.append("emulated rows: latency is QEMU's on this machine, not the board's; instructions per inference "
-                    + "(one thread) repeat to within a few hundred (JVM work on the inference thread).\n");
+                    + "(one thread) repeat to within 0.01% (JVM work on the inference thread).\n");
         }
         return b.toString();
     }
