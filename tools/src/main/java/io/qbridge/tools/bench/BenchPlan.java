@@ -52,7 +52,7 @@ public record BenchPlan(List<Path> models, Path floatModel, List<String> backend
                         + String.join(", ", target.cpus));
             }
             log.printf("bench: %s under %s -cpu %s (emulated: latency is not the board's; instructions per inference "
-                    + "repeat to within 0.01%)%n", target.id(), target.qemu, cpu);
+                    + "repeat to within 0.01%%)%n", target.id(), target.qemu, cpu);
             log.flush();
             results.addAll(EmulatedBenchmark.run(toolchain, cpu, childArgs(target, cpu), countedRuns));
         }
