@@ -65,7 +65,7 @@ final class ArmNnExecutable implements Executable {
             // LoadNetwork hangs, before it runs). So the count is set before loading, and loading
             // and running hold the runtime's lock so no other network changes it in between.
             synchronized (runtime) {
-                if (preferredBackends.contains("CpuAcc")) {
+                if (preferredBackends.contains("CpuAcc") && runtime.backendIds.contains("CpuAcc")) {
                     runtime.useComputeLibraryThreads(threads);
                 }
                 loaded = net.load(runtime.runtime, model, model.limit() - model.position(), preferredBackends,
