@@ -203,8 +203,8 @@ public final class PlanEncoder {
         }
         w.add(OP_ADD).add(0).add(type);
         broadcast(w, p.broadcast(), plan, op);
-        w.addAll(addInputTable(p.type(), p.input1Offset(), p.leftShift(), p.input1Multiplier(), p.input1Shift()));
-        w.addAll(addInputTable(p.type(), p.input2Offset(), p.leftShift(), p.input2Multiplier(), p.input2Shift()));
+        w.addAll(KernelTables.addInput(p, 0));
+        w.addAll(KernelTables.addInput(p, 1));
         w.add(p.input1Offset()).add(p.input2Offset()).add(p.leftShift()).add(p.input1Multiplier())
                 .add(p.input1Shift()).add(p.input2Multiplier()).add(p.input2Shift());
         w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
@@ -463,17 +463,6 @@ public final class PlanEncoder {
         } else {
             w.add(0).add(arenaOffset(plan, tensor));
         }
-    }
-
-    /** As the Java kernel's table: MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) << leftShift). */
-    private static int[] addInputTable(DataType type, int inputOffset, int leftShift, int multiplier, int shift) {
-        int[] table = new int[256];
-        for (int u = 0; u < 256; u++) {
-            int q = type == DataType.UINT8 ? u : (byte) u;
-            table[u] = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOneExp((q + inputOffset) * (1 << leftShift),
-                    multiplier, shift);
-        }
-        return table;
     }
 
     private static void requant(Words w, ConvOps.Requant q, int channels, TensorSpec bias) {

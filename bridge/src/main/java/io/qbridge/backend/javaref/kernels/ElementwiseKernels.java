@@ -77,10 +77,8 @@ final class ElementwiseKernels {
                 break;
             }
             default: {
-                int[] scaled1 = addInputTable(p.type(), p.input1Offset(), p.leftShift(), p.input1Multiplier(),
-                        p.input1Shift());
-                int[] scaled2 = addInputTable(p.type(), p.input2Offset(), p.leftShift(), p.input2Multiplier(),
-                        p.input2Shift());
+                int[] scaled1 = addInputTable(p, 0);
+                int[] scaled2 = addInputTable(p, 1);
                 int mult = p.outputMultiplier();
                 int shift = p.outputShift();
                 int offset = p.outputOffset();
@@ -102,11 +100,14 @@ final class ElementwiseKernels {
      * The rescaled value of every possible input byte (indexed by the unsigned byte):
      * MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * 2^leftShift, multiplier, shift).
      */
-    private static int[] addInputTable(DataType type, int inputOffset, int leftShift, int multiplier, int shift) {
+    static int[] addInputTable(AddParams p, int input) {
+        int offset = input == 0 ? p.input1Offset() : p.input2Offset();
+        int multiplier = input == 0 ? p.input1Multiplier() : p.input2Multiplier();
+        int shift = input == 0 ? p.input1Shift() : p.input2Shift();
         int[] table = new int[256];
         for (int u = 0; u < 256; u++) {
-            int q = type == DataType.UINT8 ? u : (byte) u;
-            table[u] = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOneExp((q + inputOffset) * (1 << leftShift),
+            int q = p.type() == DataType.UINT8 ? u : (byte) u;
+            table[u] = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * (1 << p.leftShift()),
                     multiplier, shift);
         }
         return table;

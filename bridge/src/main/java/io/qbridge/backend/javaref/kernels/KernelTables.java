@@ -3,6 +3,7 @@ package io.qbridge.backend.javaref.kernels;
 import io.qbridge.plan.ops.ActivationOps.LogisticTanhParams;
 import io.qbridge.plan.ops.ActivationOps.ReluParams;
 import io.qbridge.plan.ops.ShapeOps.ConcatenationParams;
+import io.qbridge.plan.ops.ElementwiseOps.AddParams;
 
 /**
  * The 256-entry tables the Java reference kernels use for 8-bit element-wise ops, for other
@@ -25,5 +26,10 @@ public final class KernelTables {
     /** CONCATENATION input i's requantization of every byte, or null when it is copied as it is. */
     public static byte[] concatenation(ConcatenationParams p, int input) {
         return ShapeKernels.concatenationTable(p, input);
+    }
+
+    /** 8-bit ADD input i's rescaled value of every byte (indexed by the unsigned byte). */
+    public static int[] addInput(AddParams p, int input) {
+        return ElementwiseKernels.addInputTable(p, input);
     }
 }
