@@ -70,9 +70,11 @@ public final class Planner {
             int[] last = new int[n];
             Arrays.fill(first, Integer.MAX_VALUE);
             Arrays.fill(last, -1);
+            // Inputs live through the whole run, as in TFLite's arena planner: a caller may run
+            // again on the same input, or read it back, so no op may reuse its bytes.
             for (int in : graph.inputs()) {
                 first[in] = -1;
-                last[in] = Math.max(last[in], -1);
+                last[in] = steps;
             }
             for (Operator op : graph.operators()) {
                 for (int k = 0; k < op.inputCount(); k++) {
