@@ -53,7 +53,8 @@ public final class BenchCommand implements Callable<Integer> {
     List<String> cpus;
 
     @Option(names = "--counted-runs", defaultValue = "2", paramLabel = "N",
-            description = "Inferences inside the instruction-count window under QEMU (default: ${DEFAULT-VALUE}).")
+            description = "Inferences whose instructions are counted under QEMU, each alone; more (up to "
+                    + ModelBenchmark.EXTRA_COUNTED_RUNS + ") until two in a row count the same (default: ${DEFAULT-VALUE}).")
     int countedRuns;
 
     @Option(names = "--json", paramLabel = "OUT", description = "Also write the results as JSON.")
@@ -69,8 +70,9 @@ public final class BenchCommand implements Callable<Integer> {
     @Option(names = "--cpu-name", hidden = true)
     String cpuName;
 
-    @Option(names = "--count-instructions", hidden = true)
-    boolean countInstructions;
+    @Option(names = "--icount-file", hidden = true, paramLabel = "FILE",
+            description = "The QEMU plugin's output: count instructions per inference (the re-run under QEMU).")
+    Path icountFile;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -88,7 +90,7 @@ public final class BenchCommand implements Callable<Integer> {
         BenchPlan plan = new BenchPlan(models, floatModel, backends, threads, runs, warmup, countedRuns);
         if (inProcess) {
             // the re-run on the target's JVM: print result lines for the bench.jar that started it
-            try (IcountMarker marker = countInstructions ? new IcountMarker() : null) {
+            try (IcountMarker marker = icountFile != null ? new IcountMarker(icountFile) : null) {
                 plan.measureHere(t, cpuName != null ? cpuName : t.hostName(), marker, out);
             }
             return 0;

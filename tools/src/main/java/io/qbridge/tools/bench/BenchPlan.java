@@ -51,22 +51,21 @@ public record BenchPlan(List<Path> models, Path floatModel, List<String> backend
                 throw new CliException("--cpu " + cpu + " does not apply to target " + target.id() + ": use one of "
                         + String.join(", ", target.cpus));
             }
-            log.printf("bench: %s under %s -cpu %s (emulated: latency is not the board's; instructions per inference "
-                    + "repeat to within 0.01%%)%n", target.id(), target.qemu, cpu);
+            log.printf("bench: %s under %s -cpu %s (emulated: latency is not the board's; instructions are counted "
+                    + "per inference)%n", target.id(), target.qemu, cpu);
             log.flush();
-            results.addAll(EmulatedBenchmark.run(toolchain, cpu, childArgs(target, cpu), countedRuns));
+            results.addAll(EmulatedBenchmark.run(toolchain, cpu, childArgs(target, cpu)));
         }
         return results;
     }
 
     /**
      * Measures every model × backend × threads in this process. With {@code marker}, single-thread
-     * runs are counted in windows; with {@code lines}, each result is printed for a parent process.
+     * runs' instructions are counted; with {@code lines}, each result is printed for a parent process.
      */
     List<BenchResult> measureHere(Target target, String cpu, IcountMarker marker, PrintWriter lines) throws IOException {
         List<BenchResult> results = new ArrayList<>();
         ModelBenchmark.Settings settings = new ModelBenchmark.Settings(warmup, runs, countedRuns);
-        int window = 0;
         for (Path m : allModels()) {
             List<String> modelBackends = m.equals(floatModel) ? List.of("java") : backends;
             for (String backend : modelBackends) {
@@ -75,9 +74,8 @@ public record BenchPlan(List<Path> models, Path floatModel, List<String> backend
                     IcountMarker counting = n == 1 ? marker : null;
                     BenchResult r = ModelBenchmark.measure(m, target.id(), cpu, backend, n, settings, counting);
                     results.add(r);
-                    int thisWindow = counting != null && r.ok() ? window++ : -1;
                     if (lines != null) {
-                        lines.println(ResultCodec.toLine(r, thisWindow));
+                        lines.println(ResultCodec.toLine(r));
                         lines.flush();
                     }
                 }

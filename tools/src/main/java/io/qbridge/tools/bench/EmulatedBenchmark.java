@@ -9,9 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * Re-runs bench.jar on the target's JVM under QEMU user mode and collects its results, with
@@ -31,7 +29,7 @@ final class EmulatedBenchmark {
     /**
      * @param childArgs bench.jar's own arguments for the in-process run on the target
      */
-    static List<BenchResult> run(ArmToolchain toolchain, String cpu, List<String> childArgs, int countedRuns)
+    static List<BenchResult> run(ArmToolchain toolchain, String cpu, List<String> childArgs)
             throws IOException, InterruptedException {
         Target target = toolchain.target();
         // 32-bit guests cannot list directories on ext4 (EOVERFLOW): give them a tmpfs to work in.
@@ -48,17 +46,18 @@ final class EmulatedBenchmark {
             cmd.add(BenchCommand.class.getName());
             cmd.addAll(childArgs);
             if (counts != null) {
-                cmd.add("--count-instructions");
+                cmd.add("--icount-file");
+                cmd.add(counts.toString());
             }
             ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
             Process p = pb.start();
-            List<ResultCodec.Line> lines = new ArrayList<>();
+            List<BenchResult> results = new ArrayList<>();
             List<String> other = new ArrayList<>();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
                 for (String line; (line = r.readLine()) != null; ) {
                     if (line.startsWith(ResultCodec.LINE_PREFIX)) {
-                        lines.add(ResultCodec.fromLine(line));
+                        results.add(ResultCodec.fromLine(line).asEmulated(target.id(), cpu));
                     } else {
                         other.add(line);
                     }
@@ -68,16 +67,6 @@ final class EmulatedBenchmark {
             if (exit != 0) {
                 throw new CliException("the " + target.id() + " run under " + target.qemu + " -cpu " + cpu + " failed (exit "
                         + exit + ")" + (other.isEmpty() ? "" : ": " + String.join(" / ", other)));
-            }
-            Map<Integer, long[]> windows = counts == null ? Map.of() : readWindows(counts);
-            List<BenchResult> results = new ArrayList<>();
-            for (ResultCodec.Line line : lines) {
-                BenchResult res = line.result().asEmulated(target.id(), cpu);
-                long[] w = windows.get(line.window());
-                if (w != null) {
-                    res = res.withInstructions(w[0] / countedRuns, w[1] < 0 ? -1 : w[1] / countedRuns);
-                }
-                results.add(res);
             }
             return results;
         } finally {
@@ -96,24 +85,5 @@ final class EmulatedBenchmark {
             }
         }
         return String.join(java.io.File.pathSeparator, entries);
-    }
-
-    /** window index → {instructions, sdot (-1 when not counted)} from the plugin's output. */
-    static Map<Integer, long[]> readWindows(Path file) throws IOException {
-        Map<Integer, long[]> windows = new HashMap<>();
-        for (String line : Files.readAllLines(file)) {
-            String[] f = line.trim().split("\\s+");
-            if (f.length < 6 || !f[0].equals("window") || !f[4].equals("insns")) {
-                continue;
-            }
-            long sdot = -1;
-            for (int i = 6; i + 1 < f.length; i += 2) {
-                if (f[i].equals("sdot")) {
-                    sdot = Long.parseLong(f[i + 1]);
-                }
-            }
-            windows.put(Integer.parseInt(f[1]), new long[] {Long.parseLong(f[5]), sdot});
-        }
-        return windows;
     }
 }

@@ -13,27 +13,22 @@ final class ResultCodec {
     private ResultCodec() {
     }
 
-    static String toLine(BenchResult r, int window) {
+    static String toLine(BenchResult r) {
         return LINE_PREFIX + String.join("\t", clean(r.model()), Long.toString(r.fileBytes()), clean(r.target()),
                 clean(r.cpu()), Boolean.toString(r.emulated()), clean(r.backend()), Integer.toString(r.threads()),
                 clean(r.status()), Long.toString(r.macs()), Double.toString(r.p50Ms()), Double.toString(r.p90Ms()),
                 Double.toString(r.inferencesPerSecond()), Long.toString(r.peakRssKiB()), Long.toString(r.instructions()),
-                Long.toString(r.sdot()), Integer.toString(window));
+                Long.toString(r.sdot()));
     }
 
-    /** A parsed line: the result and the index of its instruction-count window (-1 for none). */
-    record Line(BenchResult result, int window) {
-    }
-
-    static Line fromLine(String line) {
+    static BenchResult fromLine(String line) {
         String[] f = line.substring(LINE_PREFIX.length()).split("\t", -1);
-        if (f.length != 16) {
+        if (f.length != 15) {
             throw new IllegalArgumentException("malformed result line from the emulated run: " + line);
         }
-        BenchResult r = new BenchResult(f[0], Long.parseLong(f[1]), f[2], f[3], Boolean.parseBoolean(f[4]), f[5],
+        return new BenchResult(f[0], Long.parseLong(f[1]), f[2], f[3], Boolean.parseBoolean(f[4]), f[5],
                 Integer.parseInt(f[6]), f[7], Long.parseLong(f[8]), Double.parseDouble(f[9]), Double.parseDouble(f[10]),
                 Double.parseDouble(f[11]), Long.parseLong(f[12]), Long.parseLong(f[13]), Long.parseLong(f[14]));
-        return new Line(r, Integer.parseInt(f[15]));
     }
 
     private static String clean(String s) {

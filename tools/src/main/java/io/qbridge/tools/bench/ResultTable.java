@@ -78,8 +78,9 @@ public final class ResultTable {
                     r.sdot() < 0 ? "-" : Long.toString(r.sdot()), ratio(vsJava.get(i)), ratio(vsFloat.get(i))));
         }
         if (results.stream().anyMatch(BenchResult::emulated)) {
-            b.append("emulated rows: latency is QEMU's on this machine, not the board's; instructions per inference "
-                    + "(one thread) repeat to within 0.01% (JVM work on the inference thread).\n");
+            b.append("emulated rows: latency is QEMU's on this machine, not the board's. Instructions per inference (one "
+                    + "thread) are counted once two inferences in a row agree, and repeat exactly from run to run; armnn's\n"
+                    + "may differ by a few dozen (Arm NN's Compute Library walks std::maps ordered by heap addresses).\n");
         }
         return b.toString();
     }

@@ -13,13 +13,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
+import java.util.Iterator;
+import java.util.List;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** bench.jar on the host, its result protocol with the QEMU re-run, and its errors. */
@@ -68,18 +71,37 @@ class BenchCommandTest {
     void resultLinesRoundTrip() {
         BenchResult r = new BenchResult("m.tflite", 1234, "aarch64", "max", false, "neon", 1, "ok", 5000, 1.5, 2.5,
                 666.6, 40960, 123456, 789);
-        ResultCodec.Line line = ResultCodec.fromLine(ResultCodec.toLine(r, 3));
-        assertEquals(r, line.result());
-        assertEquals(3, line.window());
+        assertEquals(r, ResultCodec.fromLine(ResultCodec.toLine(r)));
     }
 
     @Test
-    void readsThePluginsWindows() throws Exception {
-        Path f = dir.resolve("icount.txt");
-        Files.writeString(f, "window 0 vcpu 1 insns 1000 sdot 40 smlal 0\nwindow 1 vcpu 1 insns 2000\n");
-        Map<Integer, long[]> w = EmulatedBenchmark.readWindows(f);
-        assertArrayEquals(new long[] {1000, 40}, w.get(0));
-        assertArrayEquals(new long[] {2000, -1}, w.get(1));
+    void readsThePluginsWindowLines() {
+        assertEquals(new IcountMarker.Counts(1000, 40), IcountMarker.parse(ascii("window 0 vcpu 1 insns 1000 sdot 40 smlal 0")));
+        assertEquals(new IcountMarker.Counts(2000, -1), IcountMarker.parse(ascii("window 1 vcpu 1 insns 2000")));
+        assertThrows(IllegalStateException.class, () -> IcountMarker.parse(ascii("qemu: something else")));
+    }
+
+    private static ByteBuffer ascii(String s) {
+        return ByteBuffer.wrap(s.getBytes(StandardCharsets.US_ASCII));
+    }
+
+    @Test
+    void countsSettleOnTwoEqualInferencesInARow() {
+        // a safepoint in the second window, the JIT still improving the code until the fifth
+        Iterator<Long> counts = List.of(1000L, 1300L, 990L, 980L, 975L, 975L, 1L).iterator();
+        IcountMarker.Counts c = ModelBenchmark.countSettled(2,
+                () -> new IcountMarker.Counts(counts.next(), -1), "test");
+        assertEquals(975, c.instructions());
+        // at least minRuns even when the first two agree
+        Iterator<Long> same = List.of(500L, 500L, 499L, 499L).iterator();
+        assertEquals(499, ModelBenchmark.countSettled(3, () -> new IcountMarker.Counts(same.next(), -1), "t")
+                .instructions());
+        // never settling (alternating): the least, after minRuns + EXTRA_COUNTED_RUNS windows
+        int[] calls = {0};
+        IcountMarker.Counts least = ModelBenchmark.countSettled(2,
+                () -> new IcountMarker.Counts(calls[0]++ % 2 == 0 ? 2000 : 1990, -1), "t");
+        assertEquals(2 + ModelBenchmark.EXTRA_COUNTED_RUNS, calls[0]);
+        assertEquals(1990, least.instructions());
     }
 
     @Test
