@@ -168,8 +168,8 @@ public final class PlanEncoder {
     }
 
     /**
-     * SOFTMAX: the exponential of every possible difference to the row maximum (0..-255) is
-     * tabulated here with the Java reference's own gemmlowp arithmetic; native code sums,
+     * SOFTMAX: the exponential of every possible difference to the row maximum (0..-255) comes
+     * from the Java reference's own table (and its sum term, rescaled as the reference sums it); native code sums,
      * takes the reciprocal and scales exactly as the reference does.
      */
     private static String softmax(PlannedOp op, Plan plan, Words w) {
@@ -178,16 +178,10 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        int[] exps = new int[256];
+        int[] exps = KernelTables.softmaxExp(p);
         int[] rescaled = new int[256];
         for (int i = 0; i < 256; i++) {
-            int diff = -i;
-            if (diff >= p.diffMin()) {
-                int scaled = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, p.inputMultiplier(),
-                        p.inputLeftShift());
-                exps[i] = GemmlowpFixedPoint.expOnNegativeValues(scaled, ActivationOps.SOFTMAX_SCALED_DIFF_INTEGER_BITS);
-                rescaled[i] = GemmlowpFixedPoint.rescale(exps[i], 0, 12);
-            }
+            rescaled[i] = GemmlowpFixedPoint.rescale(exps[i], 0, 12);
         }
         w.add(OP_SOFTMAX).add(0).add(type).add(p.outer()).add(p.depth()).add(p.diffMin()).addAll(exps).addAll(rescaled)
                 .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));

@@ -2,6 +2,7 @@ package io.qbridge.backend.javaref.kernels;
 
 import io.qbridge.plan.ops.ActivationOps.LogisticTanhParams;
 import io.qbridge.plan.ops.ActivationOps.ReluParams;
+import io.qbridge.plan.ops.ActivationOps.SoftmaxParams;
 import io.qbridge.plan.ops.ShapeOps.ConcatenationParams;
 import io.qbridge.plan.ops.ElementwiseOps.AddParams;
 
@@ -21,6 +22,14 @@ public final class KernelTables {
     /** Quantized LOGISTIC or TANH of every input byte. */
     public static byte[] logisticTanh(LogisticTanhParams p) {
         return ActivationKernels.logisticTanhTable(p);
+    }
+
+    /**
+     * SOFTMAX's exponential of every 8-bit difference d to the row maximum, at index d (0 where
+     * d is below diffMin).
+     */
+    public static int[] softmaxExp(SoftmaxParams p) {
+        return ActivationKernels.softmaxExpTable(p);
     }
 
     /** CONCATENATION input i's requantization of every byte, or null when it is copied as it is. */
