@@ -410,6 +410,28 @@ struct CompiledPlan {
   std::vector<std::unique_ptr<Op>> ops;
 };
 
+// What conv and fully connected programs share after their geometry: the zero points (input,
+// weights: negated offsets as TFLite stores them), the output stage, and per-channel
+// multiplier, shift and bias.
+struct GemmQuantization {
+  int zpa, zpw;
+  OutParams out;
+  Requant rq;
+};
+
+static GemmQuantization read_gemm_quantization(Reader& r, int channels) {
+  GemmQuantization g;
+  g.zpa = -r.i32();
+  g.zpw = -r.i32();
+  g.out.zero_point = r.i32();
+  g.out.act_min = r.i32();
+  g.out.act_max = r.i32();
+  g.rq.multiplier = r.ints(channels);
+  g.rq.shift = r.ints(channels);
+  g.rq.bias = r.ints(channels);
+  return g;
+}
+
 static std::unique_ptr<Op> read_conv(Reader& r, Isa isa, uint8_t* arena, int64_t arena_bytes, int threads) {
   int type = r.i32();
   if (type != kUint8 && type != kInt8) throw ProgramError("conv: unknown type " + std::to_string(type));
@@ -433,16 +455,10 @@ static std::unique_ptr<Op> read_conv(Reader& r, Isa isa, uint8_t* arena, int64_t
   g.padTop = r.count("padTop");
   g.padLeft = r.count("padLeft");
   int64_t in_off = r.count("input offset"), out_off = r.count("output offset");
-  int zpa = -r.i32();
-  int zpw = -r.i32();
-  OutParams q;
-  q.zero_point = r.i32();
-  q.act_min = r.i32();
-  q.act_max = r.i32();
-  Requant rq;
-  rq.multiplier = r.ints(outC);
-  rq.shift = r.ints(outC);
-  rq.bias = r.ints(outC);
+  GemmQuantization gq = read_gemm_quantization(r, outC);
+  int zpa = gq.zpa, zpw = gq.zpw;
+  const OutParams& q = gq.out;
+  const Requant& rq = gq.rq;
   int64_t filter_bytes = r.count("filter bytes");
   int64_t K = depthwise ? (int64_t)g.fH * g.fW : (int64_t)g.fH * g.fW * g.inC;
   if (filter_bytes != K * outC) throw ProgramError("conv: filter size mismatch");
@@ -475,16 +491,10 @@ static std::unique_ptr<Op> read_fully_connected(Reader& r, Isa isa, uint8_t* are
   int K = r.count("inDepth", 1 << 28);
   int N = r.count("outDepth", 1 << 24);
   int64_t in_off = r.count("input offset"), out_off = r.count("output offset");
-  int zpa = -r.i32();
-  int zpw = -r.i32();
-  OutParams q;
-  q.zero_point = r.i32();
-  q.act_min = r.i32();
-  q.act_max = r.i32();
-  Requant rq;
-  rq.multiplier = r.ints(N);
-  rq.shift = r.ints(N);
-  rq.bias = r.ints(N);
+  GemmQuantization gq = read_gemm_quantization(r, N);
+  int zpa = gq.zpa, zpw = gq.zpw;
+  const OutParams& q = gq.out;
+  const Requant& rq = gq.rq;
   int64_t filter_bytes = r.count("filter bytes");
   if (filter_bytes != (int64_t)N * K) throw ProgramError("fully connected: filter size mismatch");
   const uint8_t* filter = r.bytes(filter_bytes);
