@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -46,6 +47,20 @@ class MnistTest {
                 assertEquals(fd, qd, type + " on sample" + digit);
             }
         }
+    }
+
+    /** The same model, data and options give the same bytes, on any number of threads. */
+    @ParameterizedTest
+    @EnumSource(value = InferenceType.class, names = {"INT8", "UINT8"})
+    void conversionIsReproducible(InferenceType type) throws Exception {
+        Graph g = ModelReader.read(SharedData.model("conv_fc_mnist"));
+        CalibrationData cal = CalibrationData.load(SharedData.require("images/mnist"), g, 100, 0f, 255f, Progress.NONE);
+        Converter.Options o = Converter.Options.defaults(type).withMeanStd(0f, 255f);
+        byte[] first = Converter.convert(g, cal, o.withThreads(1), Progress.NONE).bytes();
+        byte[] again = Converter.convert(g, cal, o.withThreads(1), Progress.NONE).bytes();
+        byte[] threaded = Converter.convert(g, cal, o.withThreads(3), Progress.NONE).bytes();
+        assertArrayEquals(first, again, "a second conversion");
+        assertArrayEquals(first, threaded, "a conversion on 3 threads");
     }
 
     static int argmax(float[] v) {
