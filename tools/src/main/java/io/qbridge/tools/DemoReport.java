@@ -57,7 +57,7 @@ final class DemoReport {
         }
         if (results.stream().anyMatch(BenchResult::emulated)) {
             b.append("aarch64/armv7 rows ran under QEMU on this machine: their latency is not a board's; instructions per "
-                    + "inference repeat exactly (armnn's to within a few dozen), and speed-ups there compare instructions.\n");
+                    + "inference repeat exactly, and speed-ups there compare instructions.\n");
         }
         return b.toString();
     }
