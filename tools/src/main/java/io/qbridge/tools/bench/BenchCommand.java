@@ -54,7 +54,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--counted-runs", defaultValue = "2", paramLabel = "N",
             description = "Inferences whose instructions are counted under QEMU, each alone; more (up to "
-                    + ModelBenchmark.EXTRA_COUNTED_RUNS + ") until two in a row count the same (default: ${DEFAULT-VALUE}).")
+                    + ModelBenchmark.EXTRA_COUNTED_RUNS + ") until the least count repeats (default: ${DEFAULT-VALUE}).")
     int countedRuns;
 
     @Option(names = "--json", paramLabel = "OUT", description = "Also write the results as JSON.")

@@ -18,10 +18,12 @@ import java.util.List;
 final class EmulatedBenchmark {
     /**
      * JVM flags for the emulated run: a serial GC and compilation in the foreground make the
-     * counted thread's work the same from one run to the next.
+     * counted thread's work the same from one run to the next; no safepoint every second (an
+     * emulated inference takes seconds, and each safepoint cost the inference thread thousands
+     * of instructions).
      */
     static final List<String> JVM_FLAGS = List.of("-XX:+UseSerialGC", "-Xbatch", "-XX:CICompilerCount=2",
-            "-Xss4m", "-XX:-UsePerfData");
+            "-Xss4m", "-XX:-UsePerfData", "-XX:+UnlockDiagnosticVMOptions", "-XX:GuaranteedSafepointInterval=0");
 
     private EmulatedBenchmark() {
     }

@@ -72,31 +72,33 @@ final class ModelBenchmark {
     static final int EXTRA_COUNTED_RUNS = 100;
 
     /**
-     * Counts single inferences, each in its own window, until two in a row give the same count
-     * (at least {@code minRuns}, at most {@code minRuns + EXTRA_COUNTED_RUNS}) and returns that
-     * count: the inference's own cost, which repeats exactly from one process to the next. Until
-     * then a window may also hold JVM work done on the inference thread (a safepoint, the JIT
-     * compiling or replacing code, which for the java backend changes the inference's own code).
-     * If the counts never settle, returns the least and says so.
+     * Counts single inferences, each in its own window, until the least count so far has been
+     * seen twice (after at least {@code minRuns}, at most {@code minRuns + EXTRA_COUNTED_RUNS})
+     * and returns it: the inference's own cost, which repeats exactly from one process to the
+     * next. Other windows also hold JVM work done on the inference thread (a safepoint, the JIT
+     * compiling or replacing code, which for the java backend changes the inference's own code
+     * until it has settled). If no count repeats, returns the least and says so.
      */
     static IcountMarker.Counts countSettled(int minRuns, Supplier<IcountMarker.Counts> countOneInference,
                                            String what) {
-        IcountMarker.Counts previous = null;
         IcountMarker.Counts least = null;
+        int leastSeen = 0;
         int limit = minRuns + EXTRA_COUNTED_RUNS;
         long[] seen = new long[limit];
         for (int i = 0; i < limit; i++) {
             IcountMarker.Counts c = countOneInference.get();
             seen[i] = c.instructions();
-            if (c.equals(previous) && i + 1 >= minRuns) {
-                return c;
-            }
             if (least == null || c.instructions() < least.instructions()) {
                 least = c;
+                leastSeen = 1;
+            } else if (c.equals(least)) {
+                leastSeen++;
             }
-            previous = c;
+            if (leastSeen >= 2 && i + 1 >= minRuns) {
+                return least;
+            }
         }
-        System.err.printf("note: %s: instructions per inference did not settle in %d counted runs (last three %s); "
+        System.err.printf("note: %s: instructions per inference did not repeat in %d counted runs (last three %s); "
                 + "reporting the least%n", what, limit, Arrays.toString(Arrays.copyOfRange(seen, limit - 3, limit)));
         return least;
     }

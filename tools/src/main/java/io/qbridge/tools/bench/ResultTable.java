@@ -79,7 +79,7 @@ public final class ResultTable {
         }
         if (results.stream().anyMatch(BenchResult::emulated)) {
             b.append("emulated rows: latency is QEMU's on this machine, not the board's. Instructions per inference (one "
-                    + "thread) are counted once two inferences in a row agree, and repeat exactly from run to run.\n");
+                    + "thread): each inference counted alone, the least count once it repeats; exact from run to run.\n");
         }
         return b.toString();
     }
