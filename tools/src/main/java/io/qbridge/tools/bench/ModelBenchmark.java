@@ -6,6 +6,8 @@ import io.qbridge.QbridgeException;
 import io.qbridge.Tensor;
 
 import java.io.IOException;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -44,6 +46,9 @@ final class ModelBenchmark {
                 it.run();
                 nanos[i] = System.nanoTime() - t0;
             }
+            if (marker != null) {
+                runUntilTheJitIsQuiet(it);
+            }
             IcountMarker.Counts counted = marker == null ? null
                     : countSettled(s.countedRuns(), () -> {
                         marker.begin();
@@ -64,12 +69,33 @@ final class ModelBenchmark {
         }
     }
 
+    /** Inferences allowed for the JIT to finish compiling before instructions are counted. */
+    static final int MAX_JIT_WARMUP = 200;
+
+    /**
+     * Runs inferences until one runs without the JIT compiling anything (the emulated JVM
+     * compiles in the foreground), so that the counted inferences run the code the JIT settles
+     * on: otherwise the java backend's count can repeat at a value it later improves on.
+     */
+    static void runUntilTheJitIsQuiet(Interpreter it) {
+        CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+        if (jit == null || !jit.isCompilationTimeMonitoringSupported()) {
+            return;
+        }
+        for (int i = 0; i < MAX_JIT_WARMUP; i++) {
+            long before = jit.getTotalCompilationTime();
+            it.run();
+            if (jit.getTotalCompilationTime() == before) {
+                return;
+            }
+        }
+    }
+
     /**
      * Counted inferences beyond {@code --counted-runs} allowed while waiting for the counts to
-     * settle. The native backends settle at once; the java backend's code keeps changing while
-     * the JIT compiles it (about 60 inferences of mobilenet_v1 under QEMU).
+     * settle (a safepoint or other JVM work on the inference thread lands in some windows).
      */
-    static final int EXTRA_COUNTED_RUNS = 100;
+    static final int EXTRA_COUNTED_RUNS = 20;
 
     /**
      * Counts single inferences, each in its own window, until the least count so far has been
