@@ -69,58 +69,109 @@ public final class Converter {
         }
 
         public Options withFloatLayers(int n) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, n, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.floatLayers = n);
         }
 
         public Options withGptq(boolean gq) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.gptq = gq);
         }
 
         public Options withBiasCorrection(boolean b) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, b, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.biasCorrection = b);
         }
 
         public Options withObserver(Observer o) {
-            return new Options(type, inputType, outputType, mean, std, o, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.observer = o);
         }
 
         public Options withIo(DataType in, DataType out) {
-            return new Options(type, in, out, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> {
+                x.inputType = in;
+                x.outputType = out;
+            });
         }
 
         public Options withMeanStd(Float m, Float s) {
-            return new Options(type, inputType, outputType, m, s, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> {
+                x.mean = m;
+                x.std = s;
+            });
         }
 
         public Options withEqualize(Boolean e) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, e, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.equalize = e);
         }
 
         public Options withDefaultRange(Range r) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, r, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.defaultRange = r);
         }
 
         public Options withThreads(int n) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, n, errorSamples, rangeSearch, equalizePercentile);
+            return edit(x -> x.threads = n);
         }
 
         public Options withRangeSearch(Boolean r) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, r, equalizePercentile);
+            return edit(x -> x.rangeSearch = r);
         }
 
         public Options withEqualizePercentile(double p) {
-            return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange, foldAffine,
-                    fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, p);
+            return edit(x -> x.equalizePercentile = p);
+        }
+
+        /** A copy of these options with some fields changed. */
+        private Options edit(java.util.function.Consumer<Editable> change) {
+            Editable e = new Editable(this);
+            change.accept(e);
+            return e.build();
+        }
+
+        /** The fields of Options, settable one by one (the with* methods' working copy). */
+        private static final class Editable {
+            InferenceType type;
+            DataType inputType;
+            DataType outputType;
+            Float mean;
+            Float std;
+            Observer observer;
+            double percentile;
+            Range defaultRange;
+            boolean foldAffine;
+            boolean fuseActivations;
+            Boolean equalize;
+            boolean biasCorrection;
+            boolean gptq;
+            int floatLayers;
+            int threads;
+            int errorSamples;
+            Boolean rangeSearch;
+            double equalizePercentile;
+
+            Editable(Options o) {
+                type = o.type;
+                inputType = o.inputType;
+                outputType = o.outputType;
+                mean = o.mean;
+                std = o.std;
+                observer = o.observer;
+                percentile = o.percentile;
+                defaultRange = o.defaultRange;
+                foldAffine = o.foldAffine;
+                fuseActivations = o.fuseActivations;
+                equalize = o.equalize;
+                biasCorrection = o.biasCorrection;
+                gptq = o.gptq;
+                floatLayers = o.floatLayers;
+                threads = o.threads;
+                errorSamples = o.errorSamples;
+                rangeSearch = o.rangeSearch;
+                equalizePercentile = o.equalizePercentile;
+            }
+
+            Options build() {
+                return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange,
+                        foldAffine, fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples,
+                        rangeSearch, equalizePercentile);
+            }
         }
 
         /**
