@@ -185,7 +185,10 @@ public final class Interpreter implements AutoCloseable {
         return t;
     }
 
-    /** Runs one inference on the inputs already copied in. */
+    /**
+     * Runs one inference on the inputs already copied in. Inputs keep their values: running again
+     * without copying new ones in gives the same outputs.
+     */
     public void run() {
         checkOpen();
         executable.run();
