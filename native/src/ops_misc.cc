@@ -30,21 +30,35 @@ static inline int32_t rdbypot_java(int32_t x, int exponent) {
 template <typename T>
 static inline int32_t load(const uint8_t* p) { return (int32_t)*reinterpret_cast<const T*>(p); }
 
+// An op whose work is items() independent items (rows, elements, outputs) split evenly over
+// the pool's threads; each thread does work(begin, end).
+class SplitOp : public Op {
+ public:
+  void run(ThreadPool& pool) override { pool.run(&SplitOp::entry, this, pool.threads()); }
+
+ protected:
+  virtual int64_t items() const = 0;
+  virtual void work(int64_t begin, int64_t end) = 0;
+
+ private:
+  static void entry(void* self, int chunk, int chunks) {
+    SplitOp* op = static_cast<SplitOp*>(self);
+    int64_t n = op->items();
+    op->work(n * chunk / chunks, n * (chunk + 1) / chunks);
+  }
+};
+
 // ------------------------------------------------------------------------------ pooling
-class PoolOp : public Op {
+class PoolOp : public SplitOp {
  public:
   bool u8, average;
   int batches, inH, inW, C, outH, outW, fH, fW, sH, sW, padT, padL, actMin, actMax;
   const uint8_t* in;
   uint8_t* out;
 
-  void run(ThreadPool& pool) override { pool.run(&PoolOp::entry, this, pool.threads()); }
-
-  static void entry(void* self, int chunk, int chunks) {
-    PoolOp* op = static_cast<PoolOp*>(self);
-    int rows = op->batches * op->outH;
-    int r0 = (int)((long long)rows * chunk / chunks), r1 = (int)((long long)rows * (chunk + 1) / chunks);
-    if (op->u8) op->rows<uint8_t>(r0, r1); else op->rows<int8_t>(r0, r1);
+  int64_t items() const override { return (int64_t)batches * outH; }
+  void work(int64_t r0, int64_t r1) override {
+    if (u8) rows<uint8_t>((int)r0, (int)r1); else rows<int8_t>((int)r0, (int)r1);
   }
 
   template <typename T>
@@ -122,7 +136,7 @@ static int32_t one_over_one_plus_x(int32_t a) {
   return rescale(x, 1, 0);
 }
 
-class SoftmaxOp : public Op {
+class SoftmaxOp : public SplitOp {
  public:
   bool u8;
   int outer, depth, diffMin;
@@ -132,11 +146,9 @@ class SoftmaxOp : public Op {
   const uint8_t* in;
   uint8_t* out;
 
-  void run(ThreadPool& pool) override { pool.run(&SoftmaxOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    SoftmaxOp* op = static_cast<SoftmaxOp*>(self);
-    int r0 = (int)((long long)op->outer * chunk / chunks), r1 = (int)((long long)op->outer * (chunk + 1) / chunks);
-    if (op->u8) op->rows<uint8_t>(r0, r1); else op->rows<int8_t>(r0, r1);
+  int64_t items() const override { return outer; }
+  void work(int64_t r0, int64_t r1) override {
+    if (u8) rows<uint8_t>((int)r0, (int)r1); else rows<int8_t>((int)r0, (int)r1);
   }
 
   template <typename T>
@@ -195,7 +207,7 @@ static void read_operand(Reader& r, Operand& o, uint8_t* arena, int64_t arena_by
   }
 }
 
-class BinaryOp : public Op {
+class BinaryOp : public SplitOp {
  public:
   bool u8, mul;
   int rank;
@@ -209,18 +221,20 @@ class BinaryOp : public Op {
   VaddFn vadd = nullptr;   // same-shape ADD with a vector kernel
   VaddParams vp;
 
-  void run(ThreadPool& pool) override { pool.run(&BinaryOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    BinaryOp* op = static_cast<BinaryOp*>(self);
-    if (op->vadd != nullptr) {
-      int64_t i0 = op->count * chunk / chunks, i1 = op->count * (chunk + 1) / chunks;
-      if (i1 > i0) op->vadd(op->u8, i1 - i0, op->a.data + i0, op->b.data + i0, op->out + i0, &op->vp);
-      return;
+  // the vector ADD splits elements; the general path splits rows of the innermost dimension
+  int64_t items() const override {
+    if (vadd != nullptr) return count;
+    int inner = shape[rank - 1];
+    return inner == 0 ? 0 : count / inner;
+  }
+  void work(int64_t i0, int64_t i1) override {
+    if (vadd != nullptr) {
+      if (i1 > i0) vadd(u8, i1 - i0, a.data + i0, b.data + i0, out + i0, &vp);
+    } else if (u8) {
+      rows<uint8_t>(i0, i1);
+    } else {
+      rows<int8_t>(i0, i1);
     }
-    int inner = op->shape[op->rank - 1];
-    int64_t rows = inner == 0 ? 0 : op->count / inner;
-    int64_t r0 = rows * chunk / chunks, r1 = rows * (chunk + 1) / chunks;
-    if (op->u8) op->rows<uint8_t>(r0, r1); else op->rows<int8_t>(r0, r1);
   }
 
   template <typename T>
@@ -254,7 +268,7 @@ class BinaryOp : public Op {
 };
 
 // ------------------------------------------------------------------------------ mean
-class MeanOp : public Op {
+class MeanOp : public SplitOp {
  public:
   bool u8;
   int outputs, reduced_count;
@@ -263,11 +277,9 @@ class MeanOp : public Op {
   const uint8_t* in;
   uint8_t* out;
 
-  void run(ThreadPool& pool) override { pool.run(&MeanOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    MeanOp* op = static_cast<MeanOp*>(self);
-    int o0 = (int)((long long)op->outputs * chunk / chunks), o1 = (int)((long long)op->outputs * (chunk + 1) / chunks);
-    if (op->u8) op->range<uint8_t>(o0, o1); else op->range<int8_t>(o0, o1);
+  int64_t items() const override { return outputs; }
+  void work(int64_t o0, int64_t o1) override {
+    if (u8) range<uint8_t>((int)o0, (int)o1); else range<int8_t>((int)o0, (int)o1);
   }
   template <typename T>
   void range(int o0, int o1) {
@@ -291,17 +303,15 @@ class MeanOp : public Op {
 // ------------------------------------------------------------------------------ table lookup
 // Elementwise 8-bit to 8-bit ops whose result depends on the input byte only (requantization
 // between uint8 and int8): out = table[in], the table made by the Java side.
-class LookupOp : public Op {
+class LookupOp : public SplitOp {
  public:
   size_t count;
   uint8_t table[256];
   const uint8_t* in;
   uint8_t* out;
-  void run(ThreadPool& pool) override { pool.run(&LookupOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    LookupOp* op = static_cast<LookupOp*>(self);
-    size_t i0 = op->count * chunk / chunks, i1 = op->count * (chunk + 1) / chunks;
-    for (size_t i = i0; i < i1; i++) op->out[i] = op->table[op->in[i]];
+  int64_t items() const override { return (int64_t)count; }
+  void work(int64_t i0, int64_t i1) override {
+    for (int64_t i = i0; i < i1; i++) out[i] = table[in[i]];
   }
 };
 
@@ -470,7 +480,7 @@ std::unique_ptr<Op> read_add_mul(Reader& r, uint8_t* arena, int64_t arena_bytes,
 // reference (byte copies, CONCATENATION's per-input requantization tables made by Java).
 namespace {
 
-class PadOp : public Op {
+class PadOp : public SplitOp {
  public:
   int es, rank;
   int inDims[8], outDims[8], before[8];
@@ -481,12 +491,8 @@ class PadOp : public Op {
   Operand in;
   uint8_t* out;
 
-  void run(ThreadPool& pool) override { pool.run(&PadOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    PadOp* op = static_cast<PadOp*>(self);
-    op->range(op->rows * chunk / chunks, op->rows * (chunk + 1) / chunks);
-  }
-  void range(size_t r0, size_t r1) {
+  int64_t items() const override { return (int64_t)rows; }
+  void work(int64_t r0, int64_t r1) override {
     size_t outInner = (size_t)outDims[rank - 1] * es;
     size_t inInner = (size_t)inDims[rank - 1] * es;
     size_t beforeInner = (size_t)before[rank - 1] * es;
@@ -512,7 +518,7 @@ class PadOp : public Op {
   }
 };
 
-class ConcatenationOp : public Op {
+class ConcatenationOp : public SplitOp {
  public:
   struct Input {
     size_t rowBytes;
@@ -524,12 +530,8 @@ class ConcatenationOp : public Op {
   std::vector<Input> inputs;
   uint8_t* out;
 
-  void run(ThreadPool& pool) override { pool.run(&ConcatenationOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    ConcatenationOp* op = static_cast<ConcatenationOp*>(self);
-    op->range(op->rows * chunk / chunks, op->rows * (chunk + 1) / chunks);
-  }
-  void range(size_t r0, size_t r1) {
+  int64_t items() const override { return (int64_t)rows; }
+  void work(int64_t r0, int64_t r1) override {
     for (size_t row = r0; row < r1; row++) {
       uint8_t* o = out + row * outRowBytes;
       for (const Input& i : inputs) {
@@ -548,7 +550,7 @@ class ConcatenationOp : public Op {
 // QUANTIZE: float quotient x / scale, std::round (halves away from zero, in double), cast to a
 // 64-bit int saturating as Java's (long) does (NaN gives 0), plus the zero point with Java's
 // wrapping long addition, clamped. DEQUANTIZE: (float) ((double) scale * (q - zero point)).
-class QuantizeOp : public Op {
+class QuantizeOp : public SplitOp {
  public:
   bool dequantize, u8;
   size_t count, inner;
@@ -558,14 +560,12 @@ class QuantizeOp : public Op {
   const uint8_t* in;
   uint8_t* out;
 
-  void run(ThreadPool& pool) override { pool.run(&QuantizeOp::entry, this, pool.threads()); }
-  static void entry(void* self, int chunk, int chunks) {
-    QuantizeOp* op = static_cast<QuantizeOp*>(self);
-    size_t e0 = op->count * chunk / chunks, e1 = op->count * (chunk + 1) / chunks;
-    if (op->dequantize) {
-      if (op->u8) op->dequant<uint8_t>(e0, e1); else op->dequant<int8_t>(e0, e1);
+  int64_t items() const override { return (int64_t)count; }
+  void work(int64_t e0, int64_t e1) override {
+    if (dequantize) {
+      if (u8) dequant<uint8_t>(e0, e1); else dequant<int8_t>(e0, e1);
     } else {
-      op->quant(e0, e1);
+      quant(e0, e1);
     }
   }
   int channel(size_t i) const { return channels == 1 ? 0 : (int)((i / inner) % channels); }

@@ -8,6 +8,7 @@ import io.qbridge.graph.GraphBuilder;
 import io.qbridge.graph.Operator;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.image.ImageInput;
+import io.qbridge.testing.OpGraphs;
 import io.qbridge.testing.SharedData;
 import io.qbridge.tflite.ModelWriter;
 import io.qbridge.tflite.schema.BuiltinOperator;
@@ -126,7 +127,7 @@ class ArmNnLayerByLayerTest {
 
     /** The model with the given tensors as its outputs (every operator's output: one run gives them all). */
     static Graph withOutputs(Graph model, int[] outputs) {
-        GraphBuilder g = copyTensors(model, model.inputs());
+        GraphBuilder g = OpGraphs.copyTensors(model, model.inputs());
         for (Operator op : model.operators()) {
             g.op(op.builtinCode(), op.customCode(), op.version(), op.inputs(), op.outputs(), op.options());
         }
@@ -144,29 +145,10 @@ class ArmNnLayerByLayerTest {
                 inputs.add(in);
             }
         }
-        GraphBuilder g = copyTensors(model, inputs.stream().mapToInt(Integer::intValue).toArray());
+        GraphBuilder g = OpGraphs.copyTensors(model, inputs.stream().mapToInt(Integer::intValue).toArray());
         g.op(op.builtinCode(), op.customCode(), op.version(), op.inputs(), op.outputs(), op.options());
         g.output(op.output(0));
         return g.build();
-    }
-
-    /** Every tensor of the model at its own index; the given ones as graph inputs. */
-    private static GraphBuilder copyTensors(Graph model, int[] inputs) {
-        GraphBuilder g = new GraphBuilder();
-        for (TensorSpec t : model.tensors()) {
-            boolean isInput = false;
-            for (int i : inputs) {
-                isInput |= i == t.index();
-            }
-            if (isInput) {
-                g.input(t.name(), t.type(), t.shape(), t.quant());
-            } else if (t.isConstant()) {
-                g.constant(t.name(), t.type(), t.shape(), t.quant(), t.data());
-            } else {
-                g.tensor(t.name(), t.type(), t.shape(), t.quant());
-            }
-        }
-        return g;
     }
 
     /** Runs the graph with the given input bytes (by tensor index); every output's bytes by tensor index. */

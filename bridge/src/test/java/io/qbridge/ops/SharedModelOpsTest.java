@@ -25,7 +25,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.awt.image.BufferedImage;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
 
@@ -52,17 +51,7 @@ class SharedModelOpsTest {
      * model's own.
      */
     static Graph mobilenetWithoutFinalReshape(Graph model) {
-        GraphBuilder g = new GraphBuilder();
-        for (TensorSpec t : model.tensors()) {
-            boolean isInput = Arrays.stream(model.inputs()).anyMatch(i -> i == t.index());
-            if (isInput) {
-                g.input(t.name(), t.type(), t.shape(), t.quant());
-            } else if (t.isConstant()) {
-                g.constant(t.name(), t.type(), t.shape(), t.quant(), t.data());
-            } else {
-                g.tensor(t.name(), t.type(), t.shape(), t.quant());
-            }
-        }
+        GraphBuilder g = OpGraphs.copyTensors(model, model.inputs());
         int logits = -1;
         float beta = 1f;
         int probabilitiesType = -1;

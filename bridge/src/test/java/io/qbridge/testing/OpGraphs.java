@@ -5,9 +5,10 @@ import io.qbridge.QuantParams;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.GraphBuilder;
 import io.qbridge.graph.OpOptions;
+import io.qbridge.graph.TensorSpec;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
-/** Single-op graphs for op tests: one activation input, one output. */
+/** Graphs for op tests: single ops with one activation input and one output, and copies of model parts. */
 public final class OpGraphs {
     private OpGraphs() {
     }
@@ -33,5 +34,24 @@ public final class OpGraphs {
         g.op(BuiltinOperator.MEAN, new int[] {in, axis}, new int[] {out}, new OpOptions.Reducer(keepDims));
         g.output(out);
         return g.build();
+    }
+
+    /**
+     * A builder holding every tensor of {@code model} at its own index (constants with their data),
+     * the given ones as graph inputs, and no operators yet: for tests that rebuild part of a model.
+     */
+    public static GraphBuilder copyTensors(Graph model, int... inputs) {
+        GraphBuilder g = new GraphBuilder();
+        for (TensorSpec t : model.tensors()) {
+            int index = t.index();
+            if (java.util.Arrays.stream(inputs).anyMatch(i -> i == index)) {
+                g.input(t.name(), t.type(), t.shape(), t.quant());
+            } else if (t.isConstant()) {
+                g.constant(t.name(), t.type(), t.shape(), t.quant(), t.data());
+            } else {
+                g.tensor(t.name(), t.type(), t.shape(), t.quant());
+            }
+        }
+        return g;
     }
 }
