@@ -7,7 +7,9 @@
 #   3. the armhf readdir fix (readdir32/), built with the cross compiler;
 #   4. Debian's Arm NN 20.08 for arm64 (CpuAcc, CpuRef) and armhf (CpuRef), unpacked by
 #      armnn-sysroot.sh into .toolchains/armnn-{arm64,armhf}: armnn-backend cross-compiles its
-#      linux-arm64 and linux-armhf JNI libraries against them and the emulated JVMs load them.
+#      linux-arm64 and linux-armhf JNI libraries against them and the emulated JVMs load them;
+#   5. qbridge's QEMU instruction-count plugin (qemu-icount/build.sh), which bench.jar loads to
+#      report guest instructions per inference under emulation.
 # Idempotent: when everything is there it only checks, and returns in well under a second.
 #
 # The Arm packages are fetched with apt's own client but from package lists kept in
@@ -37,7 +39,8 @@ as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 missing_host_packages() {
     local p
     for p in "${host_packages[@]}"; do
-        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || echo "$p"
+        # Captured, not piped into grep -q (under pipefail a SIGPIPE'd writer makes the test false).
+        [[ "$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null)" == *'install ok installed'* ]] || echo "$p"
     done
 }
 
@@ -186,4 +189,5 @@ done
 for arch in "${architectures[@]}"; do unpack_target "$arch"; done
 build_readdir_fix
 "$repo/cross-toolchains/armnn-sysroot.sh" arm64 armhf
+say "QEMU instruction-count plugin: $("$repo/cross-toolchains/qemu-icount/build.sh")"
 say "done in $(( $(date +%s) - start ))s; toolchains in $toolchains"

@@ -6,7 +6,10 @@
 # quiet when everything is there.
 set -euo pipefail
 
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+# No `cmd | grep -q` here: under pipefail, grep -q exits at its first match, the writer dies of
+# SIGPIPE (status 141) and the whole test reads as false. Capture the output, then match it.
+installed() { [[ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" == *'install ok installed'* ]]; }
+has_candidate() { [[ "$(apt-cache policy "$1" 2>/dev/null)" =~ Candidate:\ [0-9] ]]; }
 java_major() { java -version 2>&1 | sed -n 's/.*version "\([0-9]*\).*/\1/p' | head -1; }
 
 missing=()
@@ -37,7 +40,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt_get() { "${SUDO[@]}" apt-get -qq -o DPkg::Lock::Timeout=600 "$@"; }
 apt_get update || echo "qbridge: apt-get update reported errors; trying to install anyway" >&2
 for p in "${armnn_missing[@]}"; do
-    if apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+    if has_candidate "$p"; then
         missing+=("$p")
     else
         echo "qbridge: $p is not available here: the armnn backend will be unavailable" >&2
