@@ -9,8 +9,15 @@ import java.util.List;
 public class UnsupportedModelException extends QbridgeException {
     private final List<String> problems;
 
+    /** What one backend refuses: "the neon backend cannot run this model: ...". */
     public UnsupportedModelException(String backend, List<String> problems) {
         super("the " + backend + " backend cannot run this model: " + String.join("; ", problems));
+        this.problems = List.copyOf(problems);
+    }
+
+    /** What no backend runs (the planner's findings): "qbridge cannot run this model: ...". */
+    public UnsupportedModelException(List<String> problems) {
+        super("qbridge cannot run this model: " + String.join("; ", problems));
         this.problems = List.copyOf(problems);
     }
 

@@ -1,5 +1,6 @@
 package io.qbridge.plan;
 
+import io.qbridge.InvalidModelException;
 import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.Operator;
@@ -29,7 +30,10 @@ public final class Planner {
      */
     public static Plan plan(Graph modelGraph, boolean keepAllTensors) {
         Graph graph = ConstantDequantizeFolding.fold(modelGraph);
+        // Every problem is collected before anything is thrown: a user deciding whether qbridge can
+        // run a model needs every operator it lacks, even when another operator is also refused.
         Map<String, List<Integer>> unsupported = new LinkedHashMap<>();
+        List<InvalidModelException> invalid = new ArrayList<>();
         List<PlannedOp> ops = new ArrayList<>();
         for (Operator op : graph.operators()) {
             OpPreparer preparer = OpRegistry.preparer(op.builtinCode());
@@ -43,18 +47,48 @@ public final class Planner {
                 ops.add(new PlannedOp(op, params, ctx.macs()));
             } catch (UnsupportedOpException e) {
                 unsupported.computeIfAbsent(e.getMessage(), k -> new ArrayList<>()).add(op.index());
+            } catch (InvalidModelException e) {
+                invalid.add(e);
             }
         }
-        if (!unsupported.isEmpty()) {
-            List<String> problems = new ArrayList<>();
-            unsupported.forEach((what, where) -> problems.add(what + " (operator" + (where.size() > 1 ? "s " : " ")
-                    + String.join(", ", where.stream().map(String::valueOf).toList()) + ")"));
-            throw new UnsupportedModelException("qbridge", problems);
+        List<String> problems = new ArrayList<>();
+        unsupported.forEach((what, where) -> problems.add(what + " (operator" + (where.size() > 1 ? "s " : " ")
+                + String.join(", ", where.stream().map(String::valueOf).toList()) + ")"));
+        problems.addAll(unsizedGraphEdges(graph));
+        if (!problems.isEmpty()) {
+            invalid.forEach(e -> problems.add("also " + e.getMessage()));
+            throw new UnsupportedModelException(problems);
+        }
+        if (!invalid.isEmpty()) {
+            InvalidModelException first = invalid.get(0);
+            for (int i = 1; i < invalid.size(); i++) {
+                first.addSuppressed(invalid.get(i));
+            }
+            throw first;
         }
         long[] offsets = new long[graph.tensors().size()];
         Arrays.fill(offsets, -1);
         long[] sizes = ArenaPlanner.place(graph, offsets, keepAllTensors);
         return new Plan(graph, ops, offsets, sizes[0], sizes[1]);
+    }
+
+    /**
+     * Graph inputs and outputs live in the arena and are copied in and out by size: a type without
+     * a fixed element size (STRING, RESOURCE, VARIANT, INT4) cannot be one here.
+     */
+    private static List<String> unsizedGraphEdges(Graph graph) {
+        List<String> problems = new ArrayList<>();
+        int[][] edges = {graph.inputs(), graph.outputs()};
+        for (int side = 0; side < 2; side++) {
+            for (int k = 0; k < edges[side].length; k++) {
+                TensorSpec t = graph.tensor(edges[side][k]);
+                if (t.type().byteSize() < 0) {
+                    problems.add("graph " + (side == 0 ? "input " : "output ") + k + " " + t + " has type "
+                            + t.type() + ", which has no fixed size");
+                }
+            }
+        }
+        return problems;
     }
 
     /** Arena placement: TFLite's greedy-by-size strategy over tensor lifetimes. */

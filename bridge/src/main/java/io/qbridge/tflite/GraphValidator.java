@@ -4,11 +4,16 @@ import io.qbridge.InvalidModelException;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.Operator;
 import io.qbridge.graph.TensorSpec;
+import io.qbridge.tflite.schema.BuiltinOperator;
 
 /**
  * Checks that a graph's data flow is well formed: every tensor an operator reads is a constant, a
  * graph input or the output of an earlier operator; no tensor is written twice or is both a
  * constant and an output; every graph output is produced and is not a constant.
+ * <p>
+ * A CUSTOM operator's contract is its own: TFLite hands it every tensor it names as an allocated
+ * buffer, and some read tensors nothing writes (Ethos-U's scratch areas). Those are left to the
+ * planner, which refuses an operator it has no kernel for by name.
  */
 public final class GraphValidator {
     private GraphValidator() {
@@ -31,7 +36,7 @@ public final class GraphValidator {
         for (Operator op : graph.operators()) {
             for (int k = 0; k < op.inputCount(); k++) {
                 int t = op.input(k);
-                if (t >= 0 && !available[t]) {
+                if (t >= 0 && !available[t] && op.builtinCode() != BuiltinOperator.CUSTOM) {
                     throw new InvalidModelException(describe(op) + ": input " + k + " " + graph.tensor(t)
                             + " is read before any operator writes it");
                 }

@@ -1,6 +1,7 @@
 package io.qbridge.tools;
 
 import io.qbridge.QbridgeException;
+import io.qbridge.UnsupportedModelException;
 import io.qbridge.QuantParams;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.Operator;
@@ -65,8 +66,11 @@ final class InspectCommand implements Callable<Integer> {
             out.printf("MACs     %,d per inference%n", plan.macs());
             out.printf("arena    %,d bytes (lower bound %,d: the largest set of tensors alive at once)%n",
                     plan.arenaBytes(), plan.arenaLowerBound());
+        } catch (UnsupportedModelException e) {
+            out.println("not runnable: qbridge lacks");
+            e.problems().forEach(problem -> out.println("  " + problem));
         } catch (QbridgeException e) {
-            out.println("not runnable by qbridge: " + e.getMessage());
+            out.println("not runnable: " + e.getMessage());
         }
         out.flush();
         return 0;
