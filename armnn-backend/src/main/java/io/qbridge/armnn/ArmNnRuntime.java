@@ -29,6 +29,8 @@ final class ArmNnRuntime {
     /** What a Debian/Ubuntu machine needs for this backend at run time. */
     static final String PACKAGES = "libarmnn22 libarmnntfliteparser22 libarmnn-cpuref-backend22"
             + " (and libarmnn-cpuacc-backend22 on arm64/armhf for NEON)";
+    /** What building its JNI library needs (headers and the TfLite parser), as scripts/install-deps.sh installs. */
+    static final String BUILD_PACKAGES = "libarmnn-dev libarmnntfliteparser-dev libarmnn-cpuref-backend22";
 
     private static final Object LOCK = new Object();
     private static volatile ArmNnRuntime instance;
@@ -68,15 +70,16 @@ final class ArmNnRuntime {
         String library = "io/qbridge/armnn/" + platform + "/"
                 + System.mapLibraryName("jniarmnn");
         if (ArmNnRuntime.class.getClassLoader().getResource(library) == null) {
-            unavailable = "this build of qbridge-armnn has no native library for " + platform
-                    + " (it is built where Debian's libarmnn-dev and libarmnntfliteparser-dev are installed)";
+            unavailable = "Arm NN not installed where this qbridge-armnn was built (no native library for "
+                    + platform + "): apt-get install " + BUILD_PACKAGES + " (scripts/install-deps.sh does it), then rebuild";
             return;
         }
         try {
             Loader.load(io.qbridge.armnn.bindings.global.armnn.class);
         } catch (Throwable e) {
             // UnsatisfiedLinkError: libarmnn.so.22 or libarmnnTfLiteParser.so.22 missing
-            unavailable = "libarmnn is not loadable (" + rootMessage(e) + "): install Debian's " + PACKAGES;
+            unavailable = "Arm NN not installed: libarmnn is not loadable (" + rootMessage(e) + "): apt-get install "
+                    + PACKAGES;
             return;
         }
         String path = dynamicBackendsPath();
