@@ -34,7 +34,7 @@ import java.util.concurrent.Callable;
                 + "float vs quantized on held-out images, and benchmark every model on host, aarch64 and armv7 "
                 + "for each backend. Ends with one table, also written as JSON.")
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--work", defaultValue = "qbridge-demo", paramLabel = "DIR",
+    @Option(names = "--work", defaultValue = DefaultModels.WORK, paramLabel = "DIR",
             description = "Folder for the models, images and results (default: ${DEFAULT-VALUE}).")
     Path work;
 
@@ -53,7 +53,7 @@ final class DemoCommand implements Callable<Integer> {
             description = "Label column of --ground-truth (default: ${DEFAULT-VALUE}).")
     String labelColumn;
 
-    @Option(names = "--calibration-count", defaultValue = "100", paramLabel = "N",
+    @Option(names = "--calibration-count", defaultValue = "" + DefaultModels.CALIBRATION_COUNT, paramLabel = "N",
             description = "Images to calibrate on (default: ${DEFAULT-VALUE}).")
     int calibrationCount;
 
@@ -115,8 +115,7 @@ final class DemoCommand implements Callable<Integer> {
             if (quantDelay >= 0) {
                 settings = settings.withTraining(settings.training().withQuantDelay(quantDelay));
             }
-            DefaultModel.Result trained = DefaultModel.trainOrReuse(work.resolve("default-model"), settings,
-                    line -> out.println("  " + line));
+            DefaultModel.Result trained = DefaultModels.trainOrReuse(work, settings, out);
             out.printf("  %s: %,d bytes, %.2f%% on %s (trained in %.1f s)%n", trained.model(), trained.modelBytes(),
                     100 * trained.heldOutAccuracy(), trained.testDir(), trained.trainSeconds());
             floatModel = trained.model();
@@ -137,21 +136,9 @@ final class DemoCommand implements Callable<Integer> {
                 + " images of " + calibrationDir);
         Map<String, Path> files = new LinkedHashMap<>();
         files.put("float", floatModel);
-        for (String type : List.of("int8", "uint8")) {
-            Path q = work.resolve(baseName(floatModel) + "_" + type + ".tflite");
-            List<String> args = new ArrayList<>(List.of("convert", "--model", floatModel.toString(), "--output",
-                    q.toString(), "--inference-type", type, "--calibration", calibrationDir.toString(),
-                    "--calibration-count", String.valueOf(calibrationCount)));
-            if (mean != null) {
-                args.addAll(List.of("--mean", mean.toString()));
-            }
-            if (std != null) {
-                args.addAll(List.of("--std", std.toString()));
-            }
-            int code = QbridgeCli.execute(args.toArray(new String[0]), out, err);
-            if (code != 0) {
-                throw new CliException("converting to " + type + " failed (see above)");
-            }
+        for (String type : DefaultModels.TYPES) {
+            Path q = DefaultModels.quantizedFile(work, floatModel, type);
+            DefaultModels.quantize(floatModel, q, type, calibrationDir, calibrationCount, mean, std, out, err);
             files.put(type, q);
         }
 
@@ -197,11 +184,5 @@ final class DemoCommand implements Callable<Integer> {
     private static void step(PrintWriter out, String text) {
         out.println("== " + text);
         out.flush();
-    }
-
-    private static String baseName(Path p) {
-        String n = p.getFileName().toString();
-        n = n.endsWith(".tflite") ? n.substring(0, n.length() - 7) : n;
-        return n.endsWith("_float") ? n.substring(0, n.length() - 6) : n;
     }
 }

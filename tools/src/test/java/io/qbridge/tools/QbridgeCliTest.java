@@ -77,6 +77,23 @@ class QbridgeCliTest {
         assertTrue(o.out().contains("arena"), o.out());
     }
 
+    /** A model qbridge cannot run is still inspected, with every operator it lacks listed (exit 0: inspecting worked). */
+    @Test
+    void inspectPrintsWhatItCanOfAModelQbridgeCannotRun() {
+        Path vela = io.qbridge.testing.SharedData.require("models/zoo/person_detect_vela.tflite");
+        Outcome o = cli("inspect", "--model", vela.toString());
+        assertEquals(0, o.exitCode(), o.err());
+        assertTrue(o.out().contains("operators (1)") && o.out().contains("weights"), o.out());
+        assertTrue(o.out().contains("not runnable: qbridge lacks\n  CUSTOM(ethos-u) (operator 0)"), o.out());
+
+        Path dilated = io.qbridge.testing.SharedData.require("models/zoo/dilated_conv.tflite");
+        Outcome d = cli("inspect", "--model", dilated.toString());
+        assertEquals(0, d.exitCode(), d.err());
+        for (String op : new String[] {"SPACE_TO_BATCH_ND (operator", "BATCH_TO_SPACE_ND (operator", "SHAPE (operator"}) {
+            assertTrue(d.out().contains("not runnable") && d.out().contains(op), d.out());
+        }
+    }
+
     @Test
     void runWritesTheFirstOutputsBytes() throws Exception {
         ByteBuffer input = ByteBuffer.allocate(48 * 4).order(ByteOrder.LITTLE_ENDIAN);

@@ -1,6 +1,7 @@
 package io.qbridge.tools.bench;
 
 import io.qbridge.tools.CliException;
+import io.qbridge.tools.DefaultModels;
 import io.qbridge.tools.QbridgeCli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,9 +14,11 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code java -jar bench.jar --target=aarch64 --model M}: how fast a model runs on a target, per
+ * {@code java -jar bench.jar --target=aarch64 [--model M]}: how fast a model runs on a target, per
  * backend and thread count. On a matching board it measures in this process; elsewhere it re-runs
- * itself on the target's JVM under QEMU and adds guest instructions per inference.
+ * itself on the target's JVM under QEMU and adds guest instructions per inference. Without
+ * {@code --model} it measures the default model (int8 and uint8, beside its float original), made
+ * in {@code --work} on first use and reused, as {@code demo} makes it.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = BenchCommand.Version.class,
         description = "Measure a model per backend and thread count on host, aarch64 or armv7 (natively, or under "
@@ -25,9 +28,14 @@ public final class BenchCommand implements Callable<Integer> {
             description = "host, aarch64 or armv7 (default: ${DEFAULT-VALUE}).")
     String target;
 
-    @Option(names = {"-m", "--model"}, required = true, paramLabel = "MODEL",
-            description = "The .tflite model (repeat for several, measured side by side).")
+    @Option(names = {"-m", "--model"}, paramLabel = "MODEL",
+            description = "The .tflite model (repeat for several, measured side by side). Default: qbridge's default "
+                    + "model, quantized to int8 and uint8, beside its float original (made in --work on first use).")
     List<Path> models;
+
+    @Option(names = "--work", defaultValue = DefaultModels.WORK, paramLabel = "DIR",
+            description = "Where the default model is made and reused when no --model is given (default: ${DEFAULT-VALUE}).")
+    Path work;
 
     @Option(names = "--float-model", paramLabel = "F",
             description = "The float original of MODEL: measured on java too, for the speed-up over float.")
@@ -83,10 +91,23 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        validate();
-        Target t = Target.parse(target);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (models == null || models.isEmpty()) {
+            if (inProcess) {
+                throw new CliException("--in-process needs --model");
+            }
+            err.println("bench: no --model: measuring qbridge's default model from " + work
+                    + " (made there on first use: a small CNN trained here, then quantized; reused after)");
+            err.flush();
+            DefaultModels.Variants made = DefaultModels.reuseOrMake(work, err);
+            models = made.quantized();
+            if (floatModel == null) {
+                floatModel = made.floatModel();
+            }
+        }
+        validate();
+        Target t = Target.parse(target);
         BenchPlan plan = new BenchPlan(models, floatModel, backends, threads, runs, warmup, countedRuns);
         if (inProcess) {
             // the re-run on the target's JVM: print result lines for the bench.jar that started it

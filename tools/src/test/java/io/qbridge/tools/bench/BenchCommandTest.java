@@ -54,6 +54,28 @@ class BenchCommandTest {
         return new String[] {Integer.toString(code), out.toString(), err.toString()};
     }
 
+    /** The design card's command with no --model: the default model, made on first use and then reused. */
+    @Test
+    void withoutAModelMeasuresTheDefaultModelMadeOnceAndReused() throws Exception {
+        Path work = dir.resolve("work");
+        Path json = dir.resolve("default.json");
+        String[] first = run("--work", work.toString(), "--backends", "java", "--runs", "2", "--warmup", "0",
+                "--json", json.toString());
+        assertEquals("0", first[0], first[2]);
+        for (String name : List.of("digits_int8.tflite", "digits_uint8.tflite", "digits_float.tflite")) {
+            assertTrue(first[1].contains(name), first[1]);
+        }
+        assertTrue(Files.readString(json).contains("\"model\": \"digits_int8.tflite\""), Files.readString(json));
+        assertTrue(first[2].contains("training the default model") && first[2].contains("converted to int8"), first[2]);
+        long made = Files.getLastModifiedTime(work.resolve("digits_int8.tflite")).toMillis();
+
+        String[] second = run("--work", work.toString(), "--backends", "java", "--runs", "2", "--warmup", "0");
+        assertEquals("0", second[0], second[2]);
+        assertTrue(second[2].contains("reusing the default model"), second[2]);
+        assertTrue(!second[2].contains("converted to"), "quantized again: " + second[2]);
+        assertEquals(made, Files.getLastModifiedTime(work.resolve("digits_int8.tflite")).toMillis());
+    }
+
     @Test
     void measuresOnTheHostAndWritesJson() throws Exception {
         Path json = dir.resolve("bench.json");
