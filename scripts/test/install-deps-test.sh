@@ -136,7 +136,7 @@ no_apt; says "need root or sudo to install: .*libarmnn-dev"
 end_case
 
 # The pattern behind the bug, anywhere in the project's shell scripts (comments aside).
-case_name="no 'cmd | grep -q' pipeline in the project's scripts"
+case_name="no pipeline into a quiet grep in the project's scripts"
 case_ok=yes; case_why=()
 : > "$work/err"
 offenders=$(cd "$root" && git ls-files '*.sh' '*/java' 2>/dev/null \
