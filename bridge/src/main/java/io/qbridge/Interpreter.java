@@ -32,8 +32,11 @@ import java.util.logging.Logger;
  * The model is read, validated and planned once, in the constructor; a malformed model throws
  * {@link InvalidModelException}, an unsupported one {@link UnsupportedModelException}.
  * <p>
- * Thread safety: an Interpreter is not thread-safe. Use one per thread (they may share nothing
- * but the model file); {@link #setNumThreads threads} parallelise a single inference inside it.
+ * Threads: an Interpreter runs one inference at a time. {@code run()} from a second thread while one
+ * runs throws IllegalStateException (it never computes a wrong answer); {@code close()} while
+ * another thread runs waits for that inference to end, then frees; every call after close throws
+ * IllegalStateException. Use one Interpreter per thread; {@link Options#setNumThreads threads}
+ * parallelise a single inference inside it.
  */
 public final class Interpreter implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(Interpreter.class.getName());
@@ -98,7 +101,7 @@ public final class Interpreter implements AutoCloseable {
     private final Executable executable;
     private final Tensor[] inputs;
     private final Tensor[] outputs;
-    private boolean closed;
+    private final RunGuard guard = new RunGuard();
 
     public Interpreter(Path modelFile) throws IOException {
         this(modelFile, new Options());
@@ -180,7 +183,7 @@ public final class Interpreter implements AutoCloseable {
     private Tensor[] tensors(int[] indices) {
         Tensor[] t = new Tensor[indices.length];
         for (int i = 0; i < indices.length; i++) {
-            t[i] = new Tensor(graph.tensor(indices[i]), executable.tensorBuffer(indices[i]));
+            t[i] = new Tensor(graph.tensor(indices[i]), executable.tensorBuffer(indices[i]), guard);
         }
         return t;
     }
@@ -190,8 +193,12 @@ public final class Interpreter implements AutoCloseable {
      * without copying new ones in gives the same outputs.
      */
     public void run() {
-        checkOpen();
-        executable.run();
+        guard.enter();
+        try {
+            executable.run();
+        } finally {
+            guard.exit();
+        }
     }
 
     /**
@@ -199,10 +206,14 @@ public final class Interpreter implements AutoCloseable {
      * input 0, runs, and copies output 0 into {@code output} (same kinds).
      */
     public void run(Object input, Object output) {
-        checkOpen();
-        copyIn(inputs[0], input);
-        executable.run();
-        copyOut(outputs[0], output);
+        guard.enter();   // held over the copies too: no other run() changes input or output in between
+        try {
+            copyIn(inputs[0], input);
+            executable.run();
+            copyOut(outputs[0], output);
+        } finally {
+            guard.exit();
+        }
     }
 
     private static void copyIn(Tensor t, Object src) {
@@ -244,11 +255,13 @@ public final class Interpreter implements AutoCloseable {
     }
 
     public Tensor getInputTensor(int i) {
+        guard.checkOpen();
         checkIndex(i, inputs.length, "input");
         return inputs[i];
     }
 
     public Tensor getOutputTensor(int i) {
+        guard.checkOpen();
         checkIndex(i, outputs.length, "output");
         return outputs[i];
     }
@@ -311,16 +324,10 @@ public final class Interpreter implements AutoCloseable {
         }
     }
 
-    private void checkOpen() {
-        if (closed) {
-            throw new IllegalStateException("interpreter is closed");
-        }
-    }
-
+    /** Frees the backend's memory; waits first for an inference another thread is running. */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
+        if (guard.close()) {
             executable.close();
         }
     }

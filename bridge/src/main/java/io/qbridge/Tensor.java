@@ -10,15 +10,18 @@ import java.util.Arrays;
 /**
  * An input or output tensor of an {@link Interpreter}: shape, type, quantization, and copies in
  * and out of its bytes. Float helpers quantize and dequantize with the tensor's own parameters.
- * Like its interpreter, not thread-safe.
+ * Its data is the interpreter's: every access after the interpreter is closed throws
+ * IllegalStateException.
  */
 public final class Tensor {
     private final TensorSpec spec;
     private final ByteBuffer buffer;
+    private final RunGuard guard;
 
-    Tensor(TensorSpec spec, ByteBuffer buffer) {
+    Tensor(TensorSpec spec, ByteBuffer buffer, RunGuard guard) {
         this.spec = spec;
         this.buffer = buffer;
+        this.guard = guard;
     }
 
     public String name() {
@@ -55,6 +58,7 @@ public final class Tensor {
      * valid until the interpreter is closed.
      */
     public ByteBuffer buffer() {
+        guard.checkOpen();   // every copy in or out comes through here
         // slice: index 0 is the tensor's first byte even when the backend's buffer starts further in
         return buffer.slice().order(ByteOrder.LITTLE_ENDIAN);
     }
