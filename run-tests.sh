@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs every qbridge test: the JUnit suites on this machine's JVM (every backend that loads here),
-# then the same bridge suites on Debian's arm64 JDK under qemu-aarch64 (-cpu cortex-a72 and max)
+# Runs every qbridge test: the JUnit suites on this machine's JVM (every backend that loads here)
+# and the native kernel tests (CTest: on this host, and under QEMU for aarch64 and armv7), then
+# the same bridge suites on Debian's arm64 JDK under qemu-aarch64 (-cpu cortex-a72 and max)
 # and its armhf JDK under qemu-arm (qemu-tests/).
 # Installs what is missing first: JDK, Maven, compilers (scripts/install-deps.sh), the cross
 # compilers, QEMU and the Arm JDKs (cross-toolchains/setup.sh); apt as root, else sudo.
