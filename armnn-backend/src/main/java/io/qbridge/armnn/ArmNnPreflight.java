@@ -56,7 +56,7 @@ final class ArmNnPreflight {
             }
             // Arm NN 20.08's parser types per-channel int8 weights QSymmS8; CpuRef's FULLY_CONNECTED
             // support check then asks GetBiasTypeFromWeightsType for it, which has no QSymmS8 case and
-            // asserts ("Unsupported data type.", SIGABRT): seen with ConvRandomizedTest's int8 FC.
+            // asserts ("Unsupported data type.", SIGABRT): seen with ConvTest's int8 FC.
             if (op.builtinCode() == BuiltinOperator.FULLY_CONNECTED && op.inputCount() > 1 && op.input(1) >= 0) {
                 TensorSpec weights = graph.tensor(op.input(1));
                 if (weights.type() == DataType.INT8 && weights.quant() != null && weights.quant().zeroPoints().length > 1) {

@@ -79,7 +79,7 @@ class PoolActivationMeanRandomizedTest {
         } else if (r.nextInt(4) == 0) {
             inMax = 0.001f;   // zero point near the high end
         }
-        QuantParams inQ = ConvRandomizedTest.params(inMin, inMax, t);
+        QuantParams inQ = ConvTest.params(inMin, inMax, t);
         Setup s = setup(c.kind, r, t, inQ);
 
         long count = 1;
@@ -205,7 +205,7 @@ class PoolActivationMeanRandomizedTest {
                 int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(5), 1 + r.nextInt(33)};
                 float outMin = kind == Kind.RELU6 ? -r.nextFloat() : 0;
                 float outMax = (kind == Kind.RELU6 ? 6f : 8f) * (0.5f + r.nextFloat());
-                QuantParams outQ = ConvRandomizedTest.params(outMin, outMax, t);
+                QuantParams outQ = ConvTest.params(outMin, outMax, t);
                 return new Setup(kind == Kind.RELU ? BuiltinOperator.RELU : BuiltinOperator.RELU6,
                         OpOptions.None.INSTANCE, shape, shape, null, false, inQ, outQ, outQ.scale());
             }
