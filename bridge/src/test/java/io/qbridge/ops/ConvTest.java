@@ -13,6 +13,7 @@ import io.qbridge.testing.Backends;
 import io.qbridge.testing.JavaReference;
 import io.qbridge.testing.ModelRunner;
 import io.qbridge.testing.RandomConvLayer;
+import io.qbridge.testing.RandomTensors;
 import io.qbridge.testing.RandomConvLayer.Kind;
 import io.qbridge.tflite.schema.BuiltinOperator;
 import org.junit.jupiter.api.Assumptions;
@@ -86,8 +87,8 @@ class ConvTest {
 
         // Quantized twin: int8 weights symmetric per channel, uint8 per tensor over [-1, 1].
         DataType t = c.type;
-        QuantParams inQ = params(inMin, inMax, t);
-        QuantParams outQ = params(outMin, outMax, t);
+        QuantParams inQ = RandomTensors.rangeParams(inMin, inMax, t);
+        QuantParams outQ = RandomTensors.rangeParams(outMin, outMax, t);
         int[] wq = new int[filter.length];
         QuantParams wQ;
         if (t == DataType.INT8) {
@@ -104,7 +105,7 @@ class ConvTest {
             }
             wQ = QuantParams.perChannel(wScales, new int[outC], layer.channelAxis());
         } else {
-            wQ = params(-1f, 1f, t);
+            wQ = RandomTensors.rangeParams(-1f, 1f, t);
             for (int i = 0; i < filter.length; i++) {
                 wq[i] = QuantMath.quantizeClamped(filter[i], wQ.scale(), wQ.zeroPoint(), 0, 255);
             }
@@ -211,17 +212,6 @@ class ConvTest {
     private static int extremeOr(Random r, int min, int max) {
         int k = r.nextInt(6);
         return k == 0 ? min : k == 1 ? max : min + r.nextInt(max - min + 1);
-    }
-
-    /** Asymmetric parameters for [min, max], widened to include 0, nudged so 0 is exact (TFLite's rule). */
-    static QuantParams params(float min, float max, DataType t) {
-        min = Math.min(min, 0);
-        max = Math.max(max, 0);
-        int qmin = t.minValue();
-        int qmax = t.maxValue();
-        float scale = (max - min) / (qmax - qmin);
-        int zp = Math.max(qmin, Math.min(qmax, Math.round(qmin - min / scale)));
-        return QuantParams.perTensor(scale, zp);
     }
 
     private static float[] uniform(Random r, int n, float min, float max) {
