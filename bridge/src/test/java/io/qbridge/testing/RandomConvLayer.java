@@ -22,8 +22,17 @@ public record RandomConvLayer(Kind kind, int batches, int inH, int inW, int inC,
 
     public enum Kind { CONV_2D, DEPTHWISE_CONV_2D, FULLY_CONNECTED }
 
-    /** A random layer of that kind; at least one output pixel. */
+    /** Every fused activation TFLite's conv family takes. */
+    public static final Activation[] ALL_ACTIVATIONS = {Activation.NONE, Activation.RELU, Activation.RELU6,
+        Activation.RELU_N1_TO_1};
+
+    /** A random layer of that kind with any fused activation; at least one output pixel. */
     public static RandomConvLayer random(Random r, Kind kind) {
+        return random(r, kind, ALL_ACTIVATIONS);
+    }
+
+    /** A random layer of that kind, its fused activation one of {@code activations}. */
+    public static RandomConvLayer random(Random r, Kind kind, Activation... activations) {
         boolean fc = kind == Kind.FULLY_CONNECTED;
         int batches = 1 + r.nextInt(3);
         int inC = fc ? 1 + r.nextInt(300) : pick(r, 1, 3, 7, 8, 15, 16, 17, 24, 31, 33);
@@ -36,8 +45,7 @@ public record RandomConvLayer(Kind kind, int batches, int inH, int inW, int inC,
         int inW = fc ? 1 : (fW - 1) * dilation + 1 + r.nextInt(9);
         int depthMultiplier = kind == Kind.DEPTHWISE_CONV_2D && r.nextInt(4) == 0 ? 2 : 1;
         int outC = kind == Kind.DEPTHWISE_CONV_2D ? inC * depthMultiplier : pick(r, 1, 4, 5, 8, 9, 13, 16, 20, 33, 64);
-        Activation activation = new Activation[] {Activation.NONE, Activation.RELU, Activation.RELU6,
-            Activation.RELU_N1_TO_1}[r.nextInt(4)];
+        Activation activation = activations[r.nextInt(activations.length)];
         return new RandomConvLayer(kind, batches, inH, inW, inC, outC, fH, fW, stride, dilation, depthMultiplier,
                 padding, activation);
     }
