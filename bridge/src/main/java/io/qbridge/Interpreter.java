@@ -131,7 +131,7 @@ public final class Interpreter implements AutoCloseable {
         }
         this.graph = read;
         this.plan = Planner.plan(graph);
-        Selected s = select(options, plan, bytes);
+        Selected s = select(options, plan);
         this.backend = s.backend;
         this.executable = s.executable;
         this.inputs = tensors(graph.inputs());
@@ -141,7 +141,7 @@ public final class Interpreter implements AutoCloseable {
     private record Selected(io.qbridge.backend.Backend backend, Executable executable) {
     }
 
-    private static Selected select(Options options, Plan plan, ByteBuffer bytes) {
+    private static Selected select(Options options, Plan plan) {
         if (options.backend != Backend.AUTO) {
             io.qbridge.backend.Backend b = BackendRegistry.byName(options.backend.id());
             if (b == null) {
@@ -152,7 +152,7 @@ public final class Interpreter implements AutoCloseable {
             if (why != null) {
                 throw new BackendUnavailableException("the " + b.name() + " backend cannot run here: " + why);
             }
-            return new Selected(b, b.compile(plan, bytes, options.numThreads));
+            return new Selected(b, b.compile(plan, options.numThreads));
         }
         List<String> skipped = new ArrayList<>();
         for (io.qbridge.backend.Backend b : BackendRegistry.all()) {
@@ -165,7 +165,7 @@ public final class Interpreter implements AutoCloseable {
                 continue;
             }
             try {
-                Executable e = b.compile(plan, bytes, options.numThreads);
+                Executable e = b.compile(plan, options.numThreads);
                 if (!skipped.isEmpty()) {
                     LOG.info("qbridge: running on " + b.name() + " (" + String.join("; ", skipped) + ")");
                 }

@@ -4,8 +4,6 @@ import io.qbridge.backend.Backend;
 import io.qbridge.backend.Executable;
 import io.qbridge.plan.Plan;
 
-import java.nio.ByteBuffer;
-
 /**
  * Arm NN 20.08 (Debian's libarmnn22) as a qbridge backend: the model, as validated by qbridge and
  * written anew, goes to Arm NN's own TfLite parser, the network is optimized for the preferred backends ({@code CpuAcc,CpuRef}
@@ -34,8 +32,14 @@ public final class ArmNnBackend implements Backend {
         return rt != null && rt.backendIds.contains("CpuAcc");
     }
 
+    /** After neon (bit-exact with java), before java. */
     @Override
-    public Executable compile(Plan plan, ByteBuffer modelBytes, int threads) {
+    public int autoRank() {
+        return 200;
+    }
+
+    @Override
+    public Executable compile(Plan plan, int threads) {
         ArmNnRuntime rt = ArmNnRuntime.get();
         if (rt == null) {
             throw new io.qbridge.BackendUnavailableException("the armnn backend cannot run here: "

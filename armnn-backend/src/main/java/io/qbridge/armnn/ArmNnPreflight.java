@@ -33,7 +33,7 @@ final class ArmNnPreflight {
                 }
             }
             // Arm NN 20.08 takes MEAN's axes as unsigned: a negative axis (-1) becomes 4294967295 and
-            // every inference throws "Invalid dimension index" (PoolActivationMeanRandomizedTest).
+            // every inference throws "Invalid dimension index" (MeanTest).
             if (op.builtinCode() == BuiltinOperator.MEAN && op.inputCount() > 1 && op.input(1) >= 0) {
                 TensorSpec axis = graph.tensor(op.input(1));
                 if (axis.isConstant() && axis.type() == DataType.INT32) {
@@ -49,14 +49,14 @@ final class ArmNnPreflight {
             }
             // Arm NN 20.08's PAD is not trusted with any model: on int8 it pads with 0 instead of the
             // zero point or aborts (lite pad_test.cc PadOpTest.Int8PaddingSimpleConstTest, SIGABRT),
-            // and it misplaced float values in DataMovementRandomizedTest (e.g. seed cases 4, 10).
+            // and it misplaced float values in ShapeTest (e.g. seed cases 4, 10).
             if (op.builtinCode() == BuiltinOperator.PAD) {
                 problems.add("PAD (operator " + op.index() + "): Arm NN 20.08 pads int8 tensors wrongly or aborts,"
                         + " and misplaced float values in qbridge's tests, so it is not handed to Arm NN");
             }
             // Arm NN 20.08's parser types per-channel int8 weights QSymmS8; CpuRef's FULLY_CONNECTED
             // support check then asks GetBiasTypeFromWeightsType for it, which has no QSymmS8 case and
-            // asserts ("Unsupported data type.", SIGABRT): seen with ConvRandomizedTest's int8 FC.
+            // asserts ("Unsupported data type.", SIGABRT): seen with ConvTest's int8 FC.
             if (op.builtinCode() == BuiltinOperator.FULLY_CONNECTED && op.inputCount() > 1 && op.input(1) >= 0) {
                 TensorSpec weights = graph.tensor(op.input(1));
                 if (weights.type() == DataType.INT8 && weights.quant() != null && weights.quant().zeroPoints().length > 1) {
@@ -68,7 +68,7 @@ final class ArmNnPreflight {
             // Arm NN 20.08 knows per-channel (per-axis) quantization on convolution weights and biases
             // only; anywhere else (e.g. QUANTIZE/DEQUANTIZE of per-channel tensors) its workloads ask
             // for the one scale and assert ("!HasMultipleQuantizationScales()", SIGABRT): seen with
-            // QuantizePeerVectorsTest.
+            // QuantizePeerVectors (QuantizeTest).
             boolean convolution = op.builtinCode() == BuiltinOperator.CONV_2D
                     || op.builtinCode() == BuiltinOperator.DEPTHWISE_CONV_2D;
             for (int k = 0; k < op.inputCount() + op.outputCount(); k++) {

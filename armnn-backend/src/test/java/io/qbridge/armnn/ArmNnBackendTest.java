@@ -47,6 +47,9 @@ class ArmNnBackendTest {
     @Test
     void registeredAndListedWhereItLoads() {
         assertInstanceOf(ArmNnBackend.class, BackendRegistry.byName("armnn"));
+        assertEquals(java.util.List.of("neon", "armnn", "java"),
+                BackendRegistry.all().stream().map(io.qbridge.backend.Backend::name).toList(),
+                "auto tries backends by their declared rank");
         String why = ArmNnRuntime.unavailableReason();
         assertEquals(why == null, Backends.onThisMachine().contains(Interpreter.Backend.ARMNN),
                 "Backends.onThisMachine() lists armnn exactly when it loads (" + why + ")");

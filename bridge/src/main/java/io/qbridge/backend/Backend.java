@@ -15,6 +15,12 @@ public interface Backend {
     String unavailableReason();
 
     /**
+     * Where {@code auto} tries this backend: lowest rank first (neon, then armnn, then java, which
+     * runs every plan and so comes last). {@link BackendRegistry} lists backends in this order.
+     */
+    int autoRank();
+
+    /**
      * Whether {@code auto} may choose this backend on this machine when it is available (armnn only
      * where its NEON backend runs: its CpuRef alone is slower than java). Asked for by name, an
      * available backend is used all the same.
@@ -26,8 +32,6 @@ public interface Backend {
     /**
      * Prepares the plan for execution (packs weights, allocates the arena). Throws
      * {@link io.qbridge.UnsupportedModelException} for plans it cannot run.
-     *
-     * @param modelBytes the original .tflite bytes (backends with their own parser use them)
      */
-    Executable compile(Plan plan, java.nio.ByteBuffer modelBytes, int threads);
+    Executable compile(Plan plan, int threads);
 }

@@ -3,13 +3,14 @@ package io.qbridge.backend;
 import io.qbridge.backend.javaref.JavaBackend;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.ServiceLoader;
 
 /**
  * The backends on the class path: the Java reference (always) and those registered through
- * {@link ServiceLoader} as {@link Backend} providers (neon, armnn), in order of preference for
- * {@code auto}.
+ * {@link ServiceLoader} as {@link Backend} providers (neon, armnn), in the order {@code auto}
+ * tries them ({@link Backend#autoRank()}, not the class path's order).
  */
 public final class BackendRegistry {
     private static volatile List<Backend> all;
@@ -17,7 +18,7 @@ public final class BackendRegistry {
     private BackendRegistry() {
     }
 
-    /** Every known backend, best first for {@code auto}; java is always last. */
+    /** Every known backend, by {@link Backend#autoRank()} (then name); java is last. */
     public static List<Backend> all() {
         List<Backend> list = all;
         if (list == null) {
@@ -26,6 +27,7 @@ public final class BackendRegistry {
                 found.add(b);
             }
             found.add(JavaBackend.INSTANCE);
+            found.sort(Comparator.comparingInt(Backend::autoRank).thenComparing(Backend::name));
             all = list = List.copyOf(found);
         }
         return list;

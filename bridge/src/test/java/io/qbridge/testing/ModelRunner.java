@@ -27,20 +27,26 @@ public final class ModelRunner {
         }
     }
 
-    /** Runs a single-input single-output model on raw input bytes and returns the output bytes. */
+    /**
+     * Runs a single-input single-output model on raw input bytes and returns the output bytes,
+     * asserting that they equal java's ({@link JavaReference#assertBitExact}).
+     */
     public static byte[] runBytes(Graph graph, Interpreter.Backend backend, int threads, byte[] input) {
+        return JavaReference.assertBitExact(backend, outputBytes(graph, backend, threads, input),
+                () -> outputBytes(graph, Interpreter.Backend.JAVA, 1, input), graph.operators().toString());
+    }
+
+    /** {@link #runBytes} for a float32 model. */
+    public static float[] runFloats(Graph graph, Interpreter.Backend backend, int threads, float[] input) {
+        byte[] in = SingleOpHarness.floats(input);
+        return SingleOpHarness.toFloats(runBytes(graph, backend, threads, in));
+    }
+
+    private static byte[] outputBytes(Graph graph, Interpreter.Backend backend, int threads, byte[] input) {
         try (Interpreter it = open(graph, backend, threads)) {
             it.getInputTensor(0).copyFrom(input);
             it.run();
             return it.getOutputTensor(0).bytes();
-        }
-    }
-
-    public static float[] runFloats(Graph graph, Interpreter.Backend backend, int threads, float[] input) {
-        try (Interpreter it = open(graph, backend, threads)) {
-            it.getInputTensor(0).copyFrom(input);
-            it.run();
-            return it.getOutputTensor(0).floats();
         }
     }
 }

@@ -51,9 +51,18 @@ public final class SingleOpHarness {
         return g.build();
     }
 
-    /** Runs the model once and returns the output tensor's bytes. */
+    /**
+     * Runs the model once and returns the output tensor's bytes, asserting that they equal java's
+     * ({@link JavaReference#assertBitExact}).
+     */
     public byte[] run(Interpreter.Backend backend, int threads) {
-        try (Interpreter it = ModelRunner.open(graph(), backend, threads)) {
+        Graph graph = graph();
+        return JavaReference.assertBitExact(backend, outputBytes(graph, backend, threads),
+                () -> outputBytes(graph, Interpreter.Backend.JAVA, 1), graph.operators().toString());
+    }
+
+    private byte[] outputBytes(Graph graph, Interpreter.Backend backend, int threads) {
+        try (Interpreter it = ModelRunner.open(graph, backend, threads)) {
             for (int i = 0; i < feeds.size(); i++) {
                 it.getInputTensor(i).copyFrom(feeds.get(i));
             }

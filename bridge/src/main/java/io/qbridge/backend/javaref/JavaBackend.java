@@ -4,8 +4,6 @@ import io.qbridge.backend.Backend;
 import io.qbridge.backend.Executable;
 import io.qbridge.plan.Plan;
 
-import java.nio.ByteBuffer;
-
 /**
  * The pure-Java reference backend: runs on any JVM, bit-exact with TFLite's reference kernels.
  * It is what the other backends are checked against and the fallback where no native library
@@ -27,8 +25,14 @@ public final class JavaBackend implements Backend {
         return null;
     }
 
+    /** Last: it runs every plan, so auto falls back to it. */
     @Override
-    public Executable compile(Plan plan, ByteBuffer modelBytes, int threads) {
+    public int autoRank() {
+        return 1000;
+    }
+
+    @Override
+    public Executable compile(Plan plan, int threads) {
         return new JavaExecutable(plan, threads);
     }
 }

@@ -33,8 +33,14 @@ public final class NeonBackend implements Backend {
         return NeonLibrary.unavailableReason() == null ? NeonLibrary.isa() : null;
     }
 
+    /** First: bit-exact with java and the fastest where it loads. */
     @Override
-    public Executable compile(Plan plan, ByteBuffer modelBytes, int threads) {
+    public int autoRank() {
+        return 100;
+    }
+
+    @Override
+    public Executable compile(Plan plan, int threads) {
         String why = unavailableReason();
         if (why != null) {
             throw new io.qbridge.BackendUnavailableException("the neon backend cannot run here: " + why);

@@ -47,7 +47,7 @@ public final class Calibrator {
                 s.trackChannelMeans(channels);   // for bias correction
             }
         }
-        try (Executable ex = JavaBackend.INSTANCE.compile(plan, null, threads)) {
+        try (Executable ex = JavaBackend.INSTANCE.compile(plan, threads)) {
             int largest = 0;
             for (int t : stats.keySet()) {
                 largest = Math.max(largest, (int) floatGraph.tensor(t).elementCount());

@@ -50,7 +50,7 @@ public final class InputCovariance {
             largest = Math.max(largest, (int) t.elementCount());
         }
         float[] x = new float[largest];
-        try (Executable ex = JavaBackend.INSTANCE.compile(plan, null, threads)) {
+        try (Executable ex = JavaBackend.INSTANCE.compile(plan, threads)) {
             for (int s = 0; s < data.size(); s++) {
                 progress.update("covariances", s, data.size());
                 Calibrator.run(ex, g, data.samples().get(s));

@@ -87,7 +87,7 @@ public final class EmpiricalBiasCorrection {
             largest = Math.max(largest, (int) g.tensor(l.output).elementCount());
         }
         float[] v = new float[largest];
-        try (Executable ex = JavaBackend.INSTANCE.compile(plan, null, threads)) {
+        try (Executable ex = JavaBackend.INSTANCE.compile(plan, threads)) {
             for (float[][] sample : samples) {
                 if (inputWriter == null) {
                     Calibrator.run(ex, g, sample);

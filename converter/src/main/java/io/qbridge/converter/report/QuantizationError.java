@@ -52,8 +52,8 @@ public final class QuantizationError {
         }
         float[] f = new float[largest];
         float[] q = new float[largest];
-        try (Executable fe = JavaBackend.INSTANCE.compile(fp, null, threads);
-             Executable qe = JavaBackend.INSTANCE.compile(qp, null, threads)) {
+        try (Executable fe = JavaBackend.INSTANCE.compile(fp, threads);
+             Executable qe = JavaBackend.INSTANCE.compile(qp, threads)) {
             for (float[][] sample : samples) {
                 Calibrator.run(fe, floatGraph, sample);
                 int[] qin = quantized.inputs();
@@ -109,7 +109,7 @@ public final class QuantizationError {
             this.threads = threads;
             this.inputWriter = inputWriter;
             this.tensor = scoredOutput(floatGraph);
-            try (Executable fe = JavaBackend.INSTANCE.compile(Planner.plan(floatGraph, true), null, threads)) {
+            try (Executable fe = JavaBackend.INSTANCE.compile(Planner.plan(floatGraph, true), threads)) {
                 for (float[][] sample : samples) {
                     Calibrator.run(fe, floatGraph, sample);
                     float[] f = new float[(int) floatGraph.tensor(tensor).elementCount()];
@@ -125,7 +125,7 @@ public final class QuantizationError {
             double signal = 0;
             double noise = 0;
             float[] q = new float[(int) floatGraph.tensor(tensor).elementCount()];
-            try (Executable qe = JavaBackend.INSTANCE.compile(qp, null, threads)) {
+            try (Executable qe = JavaBackend.INSTANCE.compile(qp, threads)) {
                 int[] qin = quantized.inputs();
                 for (int s = 0; s < samples.size(); s++) {
                     float[][] sample = samples.get(s);

@@ -2,20 +2,25 @@ package io.qbridge.ops;
 
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
+import io.qbridge.InvalidModelException;
+import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
 import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Activation;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.graph.Padding;
+import io.qbridge.plan.Planner;
 import io.qbridge.testing.Backends;
 import io.qbridge.testing.ModelRunner;
 import io.qbridge.testing.OpGraphs;
 import io.qbridge.tflite.schema.BuiltinOperator;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static io.qbridge.testing.TfliteTestQuantization.dequantize;
@@ -25,13 +30,20 @@ import static io.qbridge.testing.TfliteTestQuantization.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * AVERAGE_POOL_2D and MAX_POOL_2D against the vectors of TFLite's
  * {@code tensorflow/lite/kernels/pooling_test.cc} ("lite") and TFLite Micro's
  * {@code tensorflow/lite/micro/kernels/pooling_test.cc} ("micro"), named after their tests.
+ * <p>Randomized (fixed seeds, uint8 and int8, {@link FloatTwin}): the float op on the dequantized
+ * input agrees with the dequantized quantized result within the error the output quantization
+ * allows; results are identical for 1 and 3 threads and, on native backends, equal to java's byte
+ * for byte ({@link io.qbridge.testing.JavaReference}).
+ * <p>Bad operators are refused when the model is planned, with an exception that names the
+ * operator (and the tensor or option at fault), never a crash later.
  */
-class PoolPeerVectorsTest {
+class PoolTest {
     private static final int AVG = BuiltinOperator.AVERAGE_POOL_2D;
     private static final int MAX = BuiltinOperator.MAX_POOL_2D;
     private static final float[] PLANE = {0, 6, 2, 4, 3, 2, 10, 7};
@@ -379,5 +391,88 @@ class PoolPeerVectorsTest {
         assertArrayEquals(new int[] {0, 6}, poolQuantized(b, MAX, DataType.INT8, QuantParams.perTensor(1f, 0),
                 MICRO_IN, new int[] {1, 1, 2, 1}, 2, 2, 2, Padding.VALID, Activation.RELU6,
                 bytes(0, -6, 12, 4, -3, -2, 10, 7)));
+    }
+
+    // ---------------------------------------------------------------- randomized
+
+    static Stream<Object[]> randomCases() {
+        return FloatTwin.cases(FloatTwin.Kind.AVERAGE_POOL, FloatTwin.Kind.MAX_POOL);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("randomCases")
+    void quantizedMatchesFloatWithinQuantizationError(Interpreter.Backend backend, FloatTwin.Case c) {
+        FloatTwin.assertQuantizedMatchesFloat(backend, c, (r, inQ) -> randomSetup(c.kind(), r, c.type(), inQ));
+    }
+
+    /** One random op of the kind for {@link FloatTwin}: shapes, options, output parameters, error bound. */
+    private static FloatTwin.Setup randomSetup(FloatTwin.Kind kind, Random r, DataType t, QuantParams inQ) {
+        switch (kind) {
+            case AVERAGE_POOL:
+            case MAX_POOL: {
+                int b = 1 + r.nextInt(2), h = 1 + r.nextInt(11), w = 1 + r.nextInt(11), ch = 1 + r.nextInt(7);
+                int fh = 1 + r.nextInt(4), fw = 1 + r.nextInt(4), sh = 1 + r.nextInt(3), sw = 1 + r.nextInt(3);
+                Padding padding = r.nextBoolean() ? Padding.SAME : Padding.VALID;
+                if (padding == Padding.VALID) {
+                    h = Math.max(h, fh);
+                    w = Math.max(w, fw);
+                }
+                int oh = padding == Padding.SAME ? (h + sh - 1) / sh : (h - fh + sh) / sh;
+                int ow = padding == Padding.SAME ? (w + sw - 1) / sw : (w - fw + sw) / sw;
+                Activation act = new Activation[] {Activation.NONE, Activation.RELU, Activation.RELU6,
+                        Activation.RELU_N1_TO_1}[r.nextInt(4)];
+                boolean average = kind == FloatTwin.Kind.AVERAGE_POOL;
+                // The average of quanta rounds once (half a step); the maximum is exact, except where
+                // RELU6 / RELU_N1_TO_1 clamp at a bound that is itself rounded to a quantum.
+                boolean roundedClamp = act == Activation.RELU6 || act == Activation.RELU_N1_TO_1;
+                float bound = average || roundedClamp ? 0.5f * inQ.scale() : 0f;
+                return new FloatTwin.Setup(average ? BuiltinOperator.AVERAGE_POOL_2D : BuiltinOperator.MAX_POOL_2D,
+                        new OpOptions.Pool2D(padding, sw, sh, fw, fh, act), new int[] {b, h, w, ch},
+                        new int[] {b, oh, ow, ch}, null, false, inQ, inQ, bound);
+            }
+            default:
+                throw new IllegalArgumentException(kind.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- refused operators
+
+    private static final QuantParams Q = QuantParams.perTensor(0.1f, 3);
+
+    private static <T extends QbridgeException> void assertRefused(Class<T> type, Graph g, String... fragments) {
+        T e = assertThrows(type, () -> Planner.plan(g));
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
+        }
+    }
+
+    @Test
+    void poolWithZeroFilterOrStride() {
+        Graph g = OpGraphs.unary(BuiltinOperator.AVERAGE_POOL_2D, new OpOptions.Pool2D(Padding.VALID, 1, 1, 0, 2,
+                Activation.NONE), DataType.FLOAT32, new int[] {1, 4, 4, 1}, QuantParams.NONE, new int[] {1, 3, 4, 1},
+                QuantParams.NONE);
+        assertRefused(InvalidModelException.class, g, "operator 0 (AVERAGE_POOL_2D)", "filter 2x0");
+        Graph s = OpGraphs.unary(BuiltinOperator.MAX_POOL_2D, new OpOptions.Pool2D(Padding.SAME, 0, 1, 2, 2,
+                Activation.NONE), DataType.FLOAT32, new int[] {1, 4, 4, 1}, QuantParams.NONE, new int[] {1, 4, 4, 1},
+                QuantParams.NONE);
+        assertRefused(InvalidModelException.class, s, "operator 0 (MAX_POOL_2D)", "stride 1x0");
+    }
+
+    @Test
+    void poolOutputShapeAndRank() {
+        Graph g = OpGraphs.unary(BuiltinOperator.MAX_POOL_2D, new OpOptions.Pool2D(Padding.VALID, 2, 2, 2, 2,
+                Activation.NONE), DataType.INT8, new int[] {1, 4, 4, 3}, Q, new int[] {1, 3, 3, 3}, Q);
+        assertRefused(InvalidModelException.class, g, "operator 0 (MAX_POOL_2D)", "[1, 2, 2, 3]");
+        Graph r = OpGraphs.unary(BuiltinOperator.MAX_POOL_2D, new OpOptions.Pool2D(Padding.VALID, 2, 2, 2, 2,
+                Activation.NONE), DataType.INT8, new int[] {4, 4, 3}, Q, new int[] {2, 2, 3}, Q);
+        assertRefused(InvalidModelException.class, r, "operator 0 (MAX_POOL_2D)", "rank 3");
+    }
+
+    @Test
+    void quantizedPoolMustKeepInputParameters() {
+        Graph g = OpGraphs.unary(BuiltinOperator.AVERAGE_POOL_2D, new OpOptions.Pool2D(Padding.VALID, 2, 2, 2, 2,
+                Activation.NONE), DataType.UINT8, new int[] {1, 4, 4, 3}, Q, new int[] {1, 2, 2, 3},
+                QuantParams.perTensor(0.2f, 3));
+        assertRefused(InvalidModelException.class, g, "operator 0 (AVERAGE_POOL_2D)", "input's parameters");
     }
 }

@@ -2,59 +2,82 @@ package io.qbridge.ops;
 
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
+import io.qbridge.InvalidModelException;
+import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
+import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Activation;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.testing.Backends;
+import io.qbridge.testing.PeerCase;
 import io.qbridge.testing.SingleOpHarness;
 import io.qbridge.tflite.schema.BuiltinOperator;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
-import static io.qbridge.ops.ElementwiseRandomizedTest.count;
-import static io.qbridge.ops.ElementwiseRandomizedTest.randomParams;
-import static io.qbridge.ops.ElementwiseRandomizedTest.randomQ;
+import static io.qbridge.testing.RandomTensors.count;
+import static io.qbridge.testing.RandomTensors.randomParams;
+import static io.qbridge.testing.RandomTensors.randomQ;
+import static io.qbridge.testing.RandomTensors.randomShape;
 import static io.qbridge.testing.SingleOpHarness.bytes;
 import static io.qbridge.testing.SingleOpHarness.floats;
 import static io.qbridge.testing.SingleOpHarness.toFloats;
 import static io.qbridge.testing.SingleOpHarness.toInts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Randomized CONCATENATION, PAD, QUANTIZE and DEQUANTIZE (fixed seeds), each result identical for
- * 1 and 3 threads:
+ * The data movement ops, CONCATENATION, RESHAPE, SQUEEZE, PAD and PADV2, on every available
+ * backend; every run on a native backend is also compared with java byte for byte
+ * ({@link io.qbridge.testing.JavaReference}).
  * <ul>
- * <li>CONCATENATION of 1 to 4 inputs of rank 1 to 5 on a random (possibly negative) axis: float and
- * int8 exact against an index-by-index reference; uint8 with differing input parameters within
- * half an output step (plus float error) of the real values, inside the output's range;</li>
- * <li>PAD of rank 1 to 5 with random paddings: exact against a reference, pad value 0 / the zero
- * point / a PADV2 constant;</li>
- * <li>QUANTIZE then DEQUANTIZE within half a step of the input inside the range; requantization
- * between uint8/int8/int16 within 3/4 of an output step of the real value (double rounding).</li>
+ * <li>Peer vectors from TFLite's and TFLite Micro's kernel tests ({@link ShapePeerVectors}).</li>
+ * <li>Randomized (fixed seeds), each result identical for 1 and 3 threads: CONCATENATION of 1 to 4
+ * inputs of rank 1 to 5 on a random (possibly negative) axis: float and int8 exact against an
+ * index-by-index reference; uint8 with differing input parameters within half an output step
+ * (plus float error) of the real values, inside the output's range. PAD of rank 1 to 5 with random
+ * paddings: exact against a reference, pad value 0 / the zero point / a PADV2 constant.</li>
+ * <li>uint8 CONCATENATION that requantizes two of its three inputs.</li>
+ * <li>Malformed or unsupported operators are refused when the model loads, with a message that
+ * names the operator (invalid) or the op and variant (unsupported).</li>
  * </ul>
  */
-class DataMovementRandomizedTest {
+class ShapeTest {
+    static Stream<Object[]> peerVectors() {
+        return PeerCase.onEveryBackend(ShapePeerVectors.cases());
+    }
 
-    record Case(String kind, int seed) {
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("peerVectors")
+    void peerVector(Interpreter.Backend backend, PeerCase c) {
+        c.check().accept(backend);
+    }
+
+    // ---------------------------------------------------------------- randomized
+
+    record RandomCase(String kind, int seed) {
         @Override
         public String toString() {
             return kind + " seed " + seed;
         }
     }
 
-    static Stream<Object[]> cases() {
+    static Stream<Object[]> randomCases() {
         List<Object[]> list = new ArrayList<>();
         for (Interpreter.Backend backend : Backends.available().toList()) {
             for (int seed = 1; seed <= 20; seed++) {
-                for (String kind : new String[] {"concat float", "concat int8", "concat uint8", "pad", "quantize",
-                    "requantize"}) {
-                    list.add(new Object[] {backend, new Case(kind, seed)});
+                for (String kind : new String[] {"concat float", "concat int8", "concat uint8", "pad"}) {
+                    list.add(new Object[] {backend, new RandomCase(kind, seed)});
                 }
             }
         }
@@ -62,25 +85,15 @@ class DataMovementRandomizedTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
-    void randomized(Interpreter.Backend backend, Case c) {
+    @MethodSource("randomCases")
+    void randomized(Interpreter.Backend backend, RandomCase c) {
         Random r = new Random(c.seed * 7_919L + c.kind.hashCode());
         switch (c.kind) {
             case "concat float": concat(backend, r, DataType.FLOAT32); break;
             case "concat int8": concat(backend, r, DataType.INT8); break;
             case "concat uint8": concat(backend, r, DataType.UINT8); break;
-            case "pad": pad(backend, r); break;
-            case "quantize": quantize(backend, r); break;
-            default: requantize(backend, r);
+            default: pad(backend, r);
         }
-    }
-
-    private static int[] randomShape(Random r, int rank) {
-        int[] s = new int[rank];
-        for (int i = 0; i < rank; i++) {
-            s[i] = 1 + r.nextInt(4);
-        }
-        return s;
     }
 
     // ---------------------------------------------------------------- CONCATENATION
@@ -242,65 +255,136 @@ class DataMovementRandomizedTest {
         return h.run(backend, threads);
     }
 
-    // ---------------------------------------------------------------- QUANTIZE / DEQUANTIZE
+    // ---------------------------------------------------------------- requantizing concatenation
+   // 120 elements, channels on the last axis
 
-    private static void quantize(Interpreter.Backend backend, Random r) {
-        DataType t = new DataType[] {DataType.UINT8, DataType.INT8, DataType.INT16}[r.nextInt(3)];
-        int[] shape = randomShape(r, 1 + r.nextInt(4));
-        int n = count(shape);
-        QuantParams q = randomParams(r, t, 0.001f, 0.1f);
-        float[] x = new float[n];
-        for (int i = 0; i < n; i++) {
-            x[i] = (r.nextFloat() - 0.5f) * 300 * q.scale();
-        }
+    /**
+     * Every available backend (never empty, so JUnit never fails for want of arguments where only
+     * java or only armnn is under test); each test skips java itself and backends that are not
+     * bit-exact with it.
+     */
+    static Stream<Interpreter.Backend> backends() {
+        return Backends.available();
+    }
+
+    private static void assumeBitExactOtherThanJava(Interpreter.Backend backend) {
+        Assumptions.assumeTrue(backend != Interpreter.Backend.JAVA && Backends.isBitExact(backend),
+                backend + ": compared with java only where it must be bit-exact with it");
+    }
+
+    /** Three uint8 inputs along axis 2: one as the output's parameters, two requantized. */
+    private static byte[] requantizingConcat(Interpreter.Backend backend, int threads) {
         SingleOpHarness h = new SingleOpHarness();
-        int in = h.input(DataType.FLOAT32, shape, QuantParams.NONE, floats(x));
-        h.output(t, shape, q);
-        h.op(BuiltinOperator.QUANTIZE, new int[] {in}, new OpOptions.Quantize());
-        byte[] quantized = h.run(backend, 1);
-        assertArrayEquals(quantized, h.run(backend, 3));
+        QuantParams[] qs = {QuantParams.perTensor(0.1f, 128), QuantParams.perTensor(0.0371f, 3),
+            QuantParams.perTensor(0.5f, 255)};
+        int[] inputs = new int[3];
+        for (int i = 0; i < 3; i++) {
+            byte[] data = new byte[2 * 3 * (i + 1) * 5];
+            for (int k = 0; k < data.length; k++) {
+                data[k] = (byte) (k * 37 + i * 91);
+            }
+            inputs[i] = h.input(DataType.UINT8, new int[] {2, 3, i + 1, 5}, qs[i], data);
+        }
+        h.output(DataType.UINT8, new int[] {2, 3, 6, 5}, qs[0]);
+        h.op(BuiltinOperator.CONCATENATION, inputs, new OpOptions.Concatenation(2, io.qbridge.graph.Activation.NONE));
+        return h.run(backend, threads);
+    }
 
-        SingleOpHarness back = new SingleOpHarness();
-        int qin = back.input(t, shape, q, quantized);
-        back.output(DataType.FLOAT32, shape, QuantParams.NONE);
-        back.op(BuiltinOperator.DEQUANTIZE, new int[] {qin}, new OpOptions.Dequantize());
-        float[] restored = toFloats(back.run(backend, 1));
-        float lo = q.scale() * (t.minValue() - q.zeroPoint());
-        float hi = q.scale() * (t.maxValue() - q.zeroPoint());
-        for (int i = 0; i < n; i++) {
-            float expected = Math.max(lo, Math.min(hi, x[i]));
-            assertTrue(Math.abs(restored[i] - expected) <= q.scale() * 0.5001f,
-                    "element " + i + ": " + restored[i] + " vs " + x[i]);
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("backends")
+    void requantizingConcatenationMatchesJava(Interpreter.Backend backend) {
+        assumeBitExactOtherThanJava(backend);
+        byte[] expected = requantizingConcat(Interpreter.Backend.JAVA, 1);
+        for (int threads : new int[] {1, 3}) {
+            assertArrayEquals(expected, requantizingConcat(backend, threads), "threads " + threads);
         }
     }
 
-    private static void requantize(Interpreter.Backend backend, Random r) {
-        DataType[] types = {DataType.UINT8, DataType.INT8, DataType.INT16};
-        DataType ti = types[r.nextInt(3)];
-        DataType to = types[r.nextInt(3)];
-        int[] shape = randomShape(r, 1 + r.nextInt(4));
-        int n = count(shape);
-        QuantParams qi = randomParams(r, ti, 0.01f, 0.1f);
-        QuantParams qo = randomParams(r, to, 0.01f, 0.1f);
-        int[] v = randomQ(r, ti, n);
-        byte[] input = ti == DataType.INT16 ? SingleOpHarness.int16s(v) : bytes(v);
+    // ---------------------------------------------------------------- refused operators
+
+    private static final QuantParams Q = QuantParams.perTensor(0.1f, 0);
+
+    private static <T extends QbridgeException> void refused(Class<T> type, String mention,
+                                                             Consumer<SingleOpHarness> build) {
         SingleOpHarness h = new SingleOpHarness();
-        int in = h.input(ti, shape, qi, input);
-        h.output(to, shape, qo);
-        h.op(BuiltinOperator.QUANTIZE, new int[] {in}, new OpOptions.Quantize());
-        byte[] out = h.run(backend, 1);
-        assertArrayEquals(out, h.run(backend, 3));
-        int[] got = to == DataType.INT16 ? SingleOpHarness.toInt16s(out) : toInts(out, to);
-        float lo = qo.scale() * (to.minValue() - qo.zeroPoint());
-        float hi = qo.scale() * (to.maxValue() - qo.zeroPoint());
-        for (int i = 0; i < n; i++) {
-            float real = qi.scale() * (v[i] - qi.zeroPoint());
-            float expected = Math.max(lo, Math.min(hi, real));
-            float actual = qo.scale() * (got[i] - qo.zeroPoint());
-            // TFLite rounds twice (SaturatingRoundingDoublingHighMul, then RoundingDivideByPOT), so
-            // the result may be up to 3/4 of a step off, not 1/2: e.g. -22.47 steps becomes -23.
-            assertTrue(Math.abs(actual - expected) <= qo.scale() * 0.7501f + 1e-4f,
-                    ti + "->" + to + " element " + i + ": " + actual + " vs " + expected + " in " + qi + " out " + qo + " q " + v[i] + " got " + got[i]);
-        }
+        build.accept(h);
+        T e = assertThrows(type, () -> h.run(Interpreter.Backend.JAVA, 1));
+        assertTrue(e.getMessage().contains(mention), e.getMessage());
+    }
+
+    @Test
+    void concatenationRefusesAnAxisOutOfRange() {
+        refused(InvalidModelException.class, "axis 3 is out of range", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE, new byte[24]);
+            h.output(DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE);
+            h.op(BuiltinOperator.CONCATENATION, new int[] {a}, new OpOptions.Concatenation(3, Activation.NONE));
+        });
+    }
+
+    @Test
+    void concatenationRefusesInt8InputsWithOtherParameters() {
+        refused(InvalidModelException.class, "TFLite requires int8 inputs to share", h -> {
+            int a = h.input(DataType.INT8, new int[] {2}, Q, new byte[2]);
+            int b = h.input(DataType.INT8, new int[] {2}, QuantParams.perTensor(0.2f, 0), new byte[2]);
+            h.output(DataType.INT8, new int[] {4}, Q);
+            h.op(BuiltinOperator.CONCATENATION, new int[] {a, b}, new OpOptions.Concatenation(0, Activation.NONE));
+        });
+    }
+
+    @Test
+    void concatenationWithFusedActivationIsUnsupported() {
+        refused(UnsupportedModelException.class, "CONCATENATION with fused activation RELU", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
+            h.output(DataType.FLOAT32, new int[] {2}, QuantParams.NONE);
+            h.op(BuiltinOperator.CONCATENATION, new int[] {a}, new OpOptions.Concatenation(0, Activation.RELU));
+        });
+    }
+
+    @Test
+    void reshapeRefusesAnotherElementCount() {
+        refused(InvalidModelException.class, "operator 0 (RESHAPE): new shape [3, 3]", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2, 4}, QuantParams.NONE, new byte[32]);
+            h.output(DataType.FLOAT32, new int[] {3, 3}, QuantParams.NONE);
+            h.op(BuiltinOperator.RESHAPE, new int[] {a}, new OpOptions.Reshape(new int[] {3, 3}));
+        });
+    }
+
+    @Test
+    void reshapeRefusesAnOutputOtherThanTheNewShape() {
+        refused(InvalidModelException.class, "the op computes [4, 2]", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2, 4}, QuantParams.NONE, new byte[32]);
+            h.output(DataType.FLOAT32, new int[] {8}, QuantParams.NONE);
+            h.op(BuiltinOperator.RESHAPE, new int[] {a}, new OpOptions.Reshape(new int[] {4, -1}));
+        });
+    }
+
+    @Test
+    void squeezeRefusesADimensionOtherThanOne() {
+        refused(InvalidModelException.class, "squeeze dimension 1", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {1, 24, 1}, QuantParams.NONE, new byte[96]);
+            h.output(DataType.FLOAT32, new int[] {1, 1}, QuantParams.NONE);
+            h.op(BuiltinOperator.SQUEEZE, new int[] {a}, new OpOptions.Squeeze(new int[] {1}));
+        });
+    }
+
+    @Test
+    void padRefusesFloatPaddings() {
+        refused(InvalidModelException.class, "expected INT32, INT64, INT16 or INT8", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
+            int p = h.constant(DataType.FLOAT32, new int[] {1, 2}, QuantParams.NONE, floats(1, 1));
+            h.output(DataType.FLOAT32, new int[] {4}, QuantParams.NONE);
+            h.op(BuiltinOperator.PAD, new int[] {a, p}, new OpOptions.Pad());
+        });
+    }
+
+    @Test
+    void padV2RefusesAPadValueOfSeveralElements() {
+        refused(InvalidModelException.class, "constant_values", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
+            int p = h.constant(DataType.INT32, new int[] {1, 2}, QuantParams.NONE, SingleOpHarness.int32s(1, 1));
+            int v = h.constant(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, floats(1, 2));
+            h.output(DataType.FLOAT32, new int[] {4}, QuantParams.NONE);
+            h.op(BuiltinOperator.PADV2, new int[] {a, p, v}, new OpOptions.PadV2());
+        });
     }
 }

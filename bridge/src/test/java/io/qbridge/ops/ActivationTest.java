@@ -2,18 +2,32 @@ package io.qbridge.ops;
 
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
+import io.qbridge.InvalidModelException;
+import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
 import io.qbridge.graph.Graph;
+import io.qbridge.graph.GraphBuilder;
 import io.qbridge.graph.OpOptions;
+import io.qbridge.plan.Planner;
 import io.qbridge.testing.Backends;
-import io.qbridge.testing.ModelRunner;
 import io.qbridge.testing.OpGraphs;
+import io.qbridge.testing.RandomTensors;
 import io.qbridge.tflite.schema.BuiltinOperator;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.Random;
 import java.util.stream.Stream;
 
+import static io.qbridge.ops.ActivationRuns.ACT_INPUT;
+import static io.qbridge.ops.ActivationRuns.LITE_QUANTIZED_TOLERANCE;
+import static io.qbridge.ops.ActivationRuns.assertNear;
+import static io.qbridge.ops.ActivationRuns.fixedOutput;
+import static io.qbridge.ops.ActivationRuns.ramp;
+import static io.qbridge.ops.ActivationRuns.runFloat;
+import static io.qbridge.ops.ActivationRuns.runQuantized;
 import static io.qbridge.testing.TfliteTestQuantization.dequantize;
 import static io.qbridge.testing.TfliteTestQuantization.params;
 import static io.qbridge.testing.TfliteTestQuantization.quantizeLite;
@@ -21,65 +35,28 @@ import static io.qbridge.testing.TfliteTestQuantization.quantizeMicro;
 import static io.qbridge.testing.TfliteTestQuantization.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * RELU, RELU6, LOGISTIC, TANH and SOFTMAX against the vectors of TFLite's
+ * RELU, RELU6, LOGISTIC and TANH on every available backend. Peer vectors: TFLite's
  * {@code tensorflow/lite/kernels/activations_test.cc} ("lite") and TFLite Micro's
- * {@code tensorflow/lite/micro/kernels/{activations,logistic,tanh,softmax}_test.cc} ("micro"),
- * named after their tests, with the tests' tolerances (lite: {@code kQuantizedTolerance} =
- * 2/256 on dequantized values, {@code ArrayFloatNear}'s 1e-5 for float; micro: quantized
- * units as stated). Quantized outputs use TFLite's fixed parameters (1/256 for LOGISTIC and
- * SOFTMAX, 1/128 for TANH).
+ * {@code tensorflow/lite/micro/kernels/{activations,logistic,tanh}_test.cc} ("micro"), named after
+ * their tests, with the tests' tolerances (lite: {@code kQuantizedTolerance} = 2/256 on
+ * dequantized values, {@code ArrayFloatNear}'s 1e-5 for float; micro: quantized units as stated).
+ * Quantized outputs use TFLite's fixed parameters (1/256 for LOGISTIC, 1/128 for TANH).
+ * <p>Randomized (fixed seeds, uint8 and int8, {@link FloatTwin}): the float op on the dequantized
+ * input agrees with the dequantized quantized result within the error the output quantization
+ * allows; results are identical for 1 and 3 threads and, on native backends, equal to java's byte
+ * for byte ({@link io.qbridge.testing.JavaReference}).
+ * <p>Bad operators are refused when the model is planned, with an exception that names the
+ * operator (and the tensor or option at fault), never a crash later.
  */
-class ActivationPeerVectorsTest {
-    private static final float LITE_QUANTIZED_TOLERANCE = 2f / 256;
-    private static final float[] ACT_INPUT = {0, -6, 2, 4, 3, -2, 10, 1};
+class ActivationTest {
     private static final int[] SHAPE_1241 = {1, 2, 4, 1};
 
     static Stream<Interpreter.Backend> backends() {
         return Backends.available();
-    }
-
-    private static float[] runFloat(Interpreter.Backend b, int op, OpOptions options, int[] shape, float[] input) {
-        Graph g = OpGraphs.unary(op, options, DataType.FLOAT32, shape, QuantParams.NONE, shape, QuantParams.NONE);
-        return ModelRunner.runFloats(g, b, 1, input);
-    }
-
-    private static byte[] runQuantized(Interpreter.Backend b, int op, OpOptions options, DataType type, int[] shape,
-                                       QuantParams inQ, QuantParams outQ, byte[] input) {
-        Graph g = OpGraphs.unary(op, options, type, shape, inQ, shape, outQ);
-        return ModelRunner.runBytes(g, b, 1, input);
-    }
-
-    private static void assertNear(float[] expected, float[] actual, float tolerance) {
-        assertEquals(expected.length, actual.length, "length");
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], tolerance, "element " + i);
-        }
-    }
-
-    private static void assertNear(int[] expected, int[] actual, int tolerance) {
-        assertEquals(expected.length, actual.length, "length");
-        for (int i = 0; i < expected.length; i++) {
-            assertEquals(expected[i], actual[i], tolerance, "element " + i);
-        }
-    }
-
-    /** The fixed output parameters of LOGISTIC / SOFTMAX (1/256) and TANH (1/128). */
-    static QuantParams fixedOutput(int op, DataType type) {
-        if (op == BuiltinOperator.TANH) {
-            return QuantParams.perTensor(1f / 128, type == DataType.UINT8 ? 128 : 0);
-        }
-        return QuantParams.perTensor(1f / 256, type == DataType.UINT8 ? 0 : -128);
-    }
-
-    /** Evenly spaced test inputs: {@code count} values from min to max (the tests' "64+16+8+1 elements"). */
-    private static float[] ramp(float min, float max, int count) {
-        float[] r = new float[count];
-        for (int i = 0; i < count; i++) {
-            r[i] = (float) (min + (max - min) * i / (double) (count - 1));
-        }
-        return r;
     }
 
     // ---- RELU / RELU6 ----
@@ -315,144 +292,84 @@ class ActivationPeerVectorsTest {
         }
     }
 
-    // ---- SOFTMAX ----
+    // ---------------------------------------------------------------- randomized
 
-    private static final float[] SOFTMAX_4D_BETA01 = {.23463f, .12877f, .28658f, .35003f, .22528f, .13664f, .45365f,
-        .18443f};
-    private static final float[] SOFTMAX_PAIRS_BETA01 = {0.645656f, 0.354344f, 0.450166f, 0.549834f, 0.622459f,
-        0.377541f, 0.710949f, 0.28905f};
-
-    /** lite SoftmaxOpTest.Softmax4D (float, beta 0.1, two shapes). */
-    @ParameterizedTest
-    @MethodSource("backends")
-    void liteFloatSoftmax4D(Interpreter.Backend b) {
-        OpOptions beta = new OpOptions.Softmax(0.1f);
-        assertNear(SOFTMAX_4D_BETA01, runFloat(b, BuiltinOperator.SOFTMAX, beta, new int[] {1, 2, 1, 4}, ACT_INPUT),
-                1e-5f);
-        assertNear(SOFTMAX_PAIRS_BETA01, runFloat(b, BuiltinOperator.SOFTMAX, beta, new int[] {4, 1, 1, 2},
-                new float[] {0, -6, 2, 4, 3, -2, 10, 1}), 1e-5f);
+    static Stream<Object[]> randomCases() {
+        return FloatTwin.cases(FloatTwin.Kind.LOGISTIC, FloatTwin.Kind.TANH, FloatTwin.Kind.RELU, FloatTwin.Kind.RELU6);
     }
 
-    private static float[] liteSoftmaxQuantized(Interpreter.Backend b, DataType type, int[] shape) {
-        QuantParams inQ = params(-10f, 10f, type);
-        QuantParams outQ = fixedOutput(BuiltinOperator.SOFTMAX, type);
-        byte[] out = runQuantized(b, BuiltinOperator.SOFTMAX, new OpOptions.Softmax(0.1f), type, shape, inQ, outQ,
-                quantizeLite(ACT_INPUT, inQ, type));
-        return dequantize(out, outQ, type);
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("randomCases")
+    void quantizedMatchesFloatWithinQuantizationError(Interpreter.Backend backend, FloatTwin.Case c) {
+        FloatTwin.assertQuantizedMatchesFloat(backend, c, (r, inQ) -> randomSetup(c.kind(), r, c.type(), inQ));
     }
 
-    /** lite SoftmaxOpTest.Softmax4DUint8 (beta 0.1, input [-10, 10], two shapes). */
-    @ParameterizedTest
-    @MethodSource("backends")
-    void liteSoftmax4DUint8(Interpreter.Backend b) {
-        assertNear(SOFTMAX_4D_BETA01, liteSoftmaxQuantized(b, DataType.UINT8, new int[] {1, 2, 1, 4}),
-                LITE_QUANTIZED_TOLERANCE);
-        assertNear(SOFTMAX_PAIRS_BETA01, liteSoftmaxQuantized(b, DataType.UINT8, new int[] {4, 1, 1, 2}),
-                LITE_QUANTIZED_TOLERANCE);
-    }
-
-    /** lite SoftmaxOpTest.Softmax1DInt8. */
-    @ParameterizedTest
-    @MethodSource("backends")
-    void liteSoftmax1DInt8(Interpreter.Backend b) {
-        assertNear(new float[] {0.09766f, 0.05469f, 0.12109f, 0.14453f, 0.13281f, 0.07813f, 0.26563f, 0.10938f},
-                liteSoftmaxQuantized(b, DataType.INT8, new int[] {8}), LITE_QUANTIZED_TOLERANCE);
-    }
-
-    /** lite SoftmaxOpTest.Softmax2DInt8, Softmax3DInt8 and Softmax4DInt8 (each with its second shape). */
-    @ParameterizedTest
-    @MethodSource("backends")
-    void liteSoftmax2D3D4DInt8(Interpreter.Backend b) {
-        int[][] rows = {{2, 4}, {1, 2, 4}, {1, 2, 1, 4}};
-        int[][] pairs = {{4, 2}, {4, 1, 2}, {4, 1, 1, 2}};
-        for (int i = 0; i < rows.length; i++) {
-            assertNear(SOFTMAX_4D_BETA01, liteSoftmaxQuantized(b, DataType.INT8, rows[i]), LITE_QUANTIZED_TOLERANCE);
-            assertNear(SOFTMAX_PAIRS_BETA01, liteSoftmaxQuantized(b, DataType.INT8, pairs[i]), LITE_QUANTIZED_TOLERANCE);
+    /** One random op of the kind for {@link FloatTwin}: shapes, options, output parameters, error bound. */
+    private static FloatTwin.Setup randomSetup(FloatTwin.Kind kind, Random r, DataType t, QuantParams inQ) {
+        switch (kind) {
+            case LOGISTIC:
+            case TANH: {
+                int[] shape = {1 + r.nextInt(3), 1 + r.nextInt(40)};
+                boolean tanh = kind == FloatTwin.Kind.TANH;
+                QuantParams outQ = tanh ? QuantParams.perTensor(1f / 128, t == DataType.UINT8 ? 128 : 0)
+                        : QuantParams.perTensor(1f / 256, t == DataType.UINT8 ? 0 : -128);
+                // Output rounding (half a step) plus gemmlowp's approximation error (well under a step).
+                return new FloatTwin.Setup(tanh ? BuiltinOperator.TANH : BuiltinOperator.LOGISTIC, OpOptions.None.INSTANCE, shape,
+                        shape, null, false, inQ, outQ, outQ.scale());
+            }
+            case RELU:
+            case RELU6:
+            default: {
+                int[] shape = {1 + r.nextInt(2), 1 + r.nextInt(5), 1 + r.nextInt(33)};
+                float outMin = kind == FloatTwin.Kind.RELU6 ? -r.nextFloat() : 0;
+                float outMax = (kind == FloatTwin.Kind.RELU6 ? 6f : 8f) * (0.5f + r.nextFloat());
+                QuantParams outQ = RandomTensors.rangeParams(outMin, outMax, t);
+                return new FloatTwin.Setup(kind == FloatTwin.Kind.RELU ? BuiltinOperator.RELU : BuiltinOperator.RELU6,
+                        OpOptions.None.INSTANCE, shape, shape, null, false, inQ, outQ, outQ.scale());
+            }
         }
     }
 
-    private static final float[] MICRO_SOFTMAX_1D_IN = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f};
-    private static final float[] MICRO_SOFTMAX_1D = {0.011656231f, 0.031684921f, 0.086128544f, 0.234121657f,
-        0.636408647f};
-    private static final float[] MICRO_SOFTMAX_2D_IN = {1.0f, 2.0f, 3.0f, 4.0f, 5.0f, -1.0f, -2.0f, -3.0f, -4.0f,
-        -5.0f};
-    private static final float[] MICRO_SOFTMAX_2D = {0.011656231f, 0.031684921f, 0.086128544f, 0.234121657f,
-        0.636408647f, 0.636408647f, 0.234121657f, 0.086128544f, 0.031684921f, 0.011656231f};
-    private static final float[] MICRO_SOFTMAX_3D_IN = {
-        3.00f, 6.00f, -5.00f, 4.00f, -9.00f, -10.00f, -10.00f, -8.00f, 2.00f, 2.00f,
-        8.00f, -5.00f, -8.00f, 5.00f, -6.00f, -8.00f, 6.00f, 1.00f, -10.00f, -8.00f,
-        7.00f, 6.00f, -10.00f, -4.00f, -5.00f, 2.00f, 7.00f, 9.00f, -9.00f, 7.00f,
-        -4.00f, -2.00f, 8.00f, 2.00f, 2.00f, 3.00f, 6.00f, 6.00f, 2.00f, 4.00f,
-        9.00f, 7.00f, -7.00f, 0.00f, 4.00f, -3.00f, 8.00f, 8.00f, -3.00f, -4.00f,
-        -9.00f, -9.00f, 4.00f, -8.00f, -1.00f, -10.00f, -2.00f, 6.00f, -7.00f, 0.00f};
-    private static final float[] MICRO_SOFTMAX_3D = {
-        0.042009463f, 0.843782625f, 0.000014093f, 0.114193561f, 0.000000258f,
-        0.000003072f, 0.000003072f, 0.000022699f, 0.499985578f, 0.499985578f,
-        0.952571219f, 0.000002153f, 0.000000107f, 0.047425728f, 0.000000792f,
-        0.000000826f, 0.993305397f, 0.006692839f, 0.000000112f, 0.000000826f,
-        0.731046347f, 0.268936922f, 0.000000030f, 0.000012210f, 0.000004492f,
-        0.000717124f, 0.106430599f, 0.786421666f, 0.000000012f, 0.106430599f,
-        0.000006114f, 0.000045174f, 0.995015917f, 0.002466398f, 0.002466398f,
-        0.022595176f, 0.453836234f, 0.453836234f, 0.008312301f, 0.061420055f,
-        0.875505904f, 0.118486839f, 0.000000099f, 0.000108046f, 0.005899112f,
-        0.000008351f, 0.499990113f, 0.499990113f, 0.000008351f, 0.000003072f,
-        0.000002245f, 0.000002245f, 0.993296627f, 0.000006103f, 0.006692780f,
-        0.000000112f, 0.000334520f, 0.997191323f, 0.000002254f, 0.002471790f};
-    /** micro's 4-D data: the 3-D data (n = 0) followed by these 60 values (n = 1). */
-    private static final float[] MICRO_SOFTMAX_4D_IN_N1 = {
-        -9.00f, -8.00f, 6.00f, -1.00f, -5.00f, -10.00f, -5.00f, -10.00f, 7.00f, -2.00f,
-        -5.00f, -4.00f, 1.00f, 2.00f, 2.00f, -2.00f, -2.00f, 1.00f, 1.00f, -4.00f,
-        -8.00f, -3.00f, 1.00f, 1.00f, -1.00f, -2.00f, 6.00f, -1.00f, -5.00f, 6.00f,
-        -7.00f, 8.00f, 9.00f, 0.00f, 9.00f, -9.00f, -5.00f, -2.00f, 0.00f, 8.00f,
-        4.00f, 2.00f, -3.00f, 5.00f, 8.00f, -1.00f, 1.00f, -4.00f, -9.00f, 7.00f,
-        3.00f, -8.00f, 0.00f, 9.00f, -4.00f, 8.00f, -1.00f, 9.00f, -9.00f, 1.00f};
-    private static final float[] MICRO_SOFTMAX_4D_N1 = {
-        0.000000306f, 0.000000831f, 0.999071142f, 0.000911035f, 0.000016686f,
-        0.000000041f, 0.000006143f, 0.000000041f, 0.999870380f, 0.000123394f,
-        0.000384554f, 0.001045327f, 0.155140254f, 0.421714933f, 0.421714933f,
-        0.023637081f, 0.023637081f, 0.474763454f, 0.474763454f, 0.003198931f,
-        0.000057299f, 0.008503973f, 0.464301197f, 0.464301197f, 0.062836334f,
-        0.000167625f, 0.499684188f, 0.000455653f, 0.000008346f, 0.499684188f,
-        0.000000048f, 0.155354299f, 0.422296769f, 0.000052116f, 0.422296769f,
-        0.000000041f, 0.000002259f, 0.000045383f, 0.000335334f, 0.999616982f,
-        0.017107856f, 0.002315297f, 0.000015600f, 0.046503973f, 0.934057274f,
-        0.000334516f, 0.002471755f, 0.000016655f, 0.000000112f, 0.997176963f,
-        0.002472313f, 0.000000041f, 0.000123089f, 0.997402302f, 0.000002254f,
-        0.268866557f, 0.000033181f, 0.730855076f, 0.000000011f, 0.000245175f};
+    // ---------------------------------------------------------------- refused operators
 
-    private static float[] concat(float[] a, float[] b) {
-        float[] r = java.util.Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, r, a.length, b.length);
-        return r;
-    }
+    private static final QuantParams Q = QuantParams.perTensor(0.1f, 3);
 
-    private static final int[][] MICRO_SHAPES = {{5}, {2, 5}, {3, 4, 5}, {2, 3, 4, 5}};
-    private static final float[][] MICRO_INPUTS = {MICRO_SOFTMAX_1D_IN, MICRO_SOFTMAX_2D_IN, MICRO_SOFTMAX_3D_IN,
-        concat(MICRO_SOFTMAX_3D_IN, MICRO_SOFTMAX_4D_IN_N1)};
-    private static final float[][] MICRO_GOLDENS = {MICRO_SOFTMAX_1D, MICRO_SOFTMAX_2D, MICRO_SOFTMAX_3D,
-        concat(MICRO_SOFTMAX_3D, MICRO_SOFTMAX_4D_N1)};
-
-    /** micro SoftmaxTest.Softmax{1D,2D,3D,4D}FloatShouldMatchGolden (tolerance 1e-5). */
-    @ParameterizedTest
-    @MethodSource("backends")
-    void microSoftmaxFloat(Interpreter.Backend b) {
-        for (int i = 0; i < MICRO_SHAPES.length; i++) {
-            assertNear(MICRO_GOLDENS[i], runFloat(b, BuiltinOperator.SOFTMAX, new OpOptions.Softmax(1f),
-                    MICRO_SHAPES[i], MICRO_INPUTS[i]), 1e-5f);
+    private static <T extends QbridgeException> void assertRefused(Class<T> type, Graph g, String... fragments) {
+        T e = assertThrows(type, () -> Planner.plan(g));
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
         }
     }
 
-    /** micro SoftmaxTest.Softmax{1D,2D,3D,4D}QuantizedInt8ShouldMatchGolden (input scale 0.1, tolerance 1). */
-    @ParameterizedTest
-    @MethodSource("backends")
-    void microSoftmaxQuantizedInt8(Interpreter.Backend b) {
-        QuantParams outQ = fixedOutput(BuiltinOperator.SOFTMAX, DataType.INT8);
-        for (int i = 0; i < MICRO_SHAPES.length; i++) {
-            byte[] out = runQuantized(b, BuiltinOperator.SOFTMAX, new OpOptions.Softmax(1f), DataType.INT8,
-                    MICRO_SHAPES[i], QuantParams.perTensor(0.1f, 0), outQ,
-                    quantizeMicro(MICRO_INPUTS[i], 0.1f, 0, DataType.INT8));
-            assertNear(values(quantizeMicro(MICRO_GOLDENS[i], outQ.scale(), outQ.zeroPoint(), DataType.INT8),
-                    DataType.INT8), values(out, DataType.INT8), 1);
-        }
+    @Test
+    void quantizedWithoutQuantizationParameters() {
+        Graph g = OpGraphs.unary(BuiltinOperator.RELU, OpOptions.None.INSTANCE, DataType.INT8, new int[] {4},
+                QuantParams.NONE, new int[] {4}, Q);
+        assertRefused(InvalidModelException.class, g, "operator 0 (RELU)", "no quantization parameters");
+    }
+
+    @Test
+    void elementwiseOutputMustMatchInput() {
+        Graph type = OpGraphs.unary(BuiltinOperator.RELU6, OpOptions.None.INSTANCE, DataType.FLOAT32, new int[] {4},
+                QuantParams.NONE, new int[] {4}, QuantParams.NONE);
+        GraphBuilder b = new GraphBuilder();
+        int in = b.input("in", DataType.FLOAT32, new int[] {4}, QuantParams.NONE);
+        int out = b.tensor("out", DataType.INT8, new int[] {4}, Q);
+        b.op(BuiltinOperator.RELU6, new int[] {in}, new int[] {out}, OpOptions.None.INSTANCE).output(out);
+        assertRefused(InvalidModelException.class, b.build(), "operator 0 (RELU6)", "is INT8, expected FLOAT32");
+        Graph shape = OpGraphs.unary(BuiltinOperator.TANH, OpOptions.None.INSTANCE, DataType.FLOAT32, new int[] {4},
+                QuantParams.NONE, new int[] {2, 2}, QuantParams.NONE);
+        assertRefused(InvalidModelException.class, shape, "operator 0 (TANH)", "[2, 2]");
+        Planner.plan(type);   // the well-formed twin plans
+    }
+
+    @Test
+    void fixedOutputParametersAreRequired() {
+        Graph logistic = OpGraphs.unary(BuiltinOperator.LOGISTIC, OpOptions.None.INSTANCE, DataType.INT8,
+                new int[] {8}, Q, new int[] {8}, QuantParams.perTensor(1f / 128, -128));
+        assertRefused(InvalidModelException.class, logistic, "operator 0 (LOGISTIC)");
+        Graph tanh = OpGraphs.unary(BuiltinOperator.TANH, OpOptions.None.INSTANCE, DataType.UINT8, new int[] {8}, Q,
+                new int[] {8}, QuantParams.perTensor(1f / 128, 0));
+        assertRefused(InvalidModelException.class, tanh, "operator 0 (TANH)", "zero point 128");
     }
 }

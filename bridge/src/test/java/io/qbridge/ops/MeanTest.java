@@ -2,17 +2,26 @@ package io.qbridge.ops;
 
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
+import io.qbridge.InvalidModelException;
+import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
+import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.GraphBuilder;
 import io.qbridge.graph.OpOptions;
+import io.qbridge.plan.Planner;
 import io.qbridge.testing.Backends;
 import io.qbridge.testing.ModelRunner;
 import io.qbridge.testing.OpGraphs;
 import io.qbridge.tflite.schema.BuiltinOperator;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.stream.Stream;
 
 import static io.qbridge.testing.TfliteTestQuantization.dequantize;
@@ -22,6 +31,8 @@ import static io.qbridge.testing.TfliteTestQuantization.quantizeMicro;
 import static io.qbridge.testing.TfliteTestQuantization.values;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * MEAN against the vectors of TFLite's {@code tensorflow/lite/kernels/reduce_test.cc} ("lite")
@@ -30,8 +41,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * 255 on dequantized values; micro: 1 quantum). Where a source test lets TFLite resize the output
  * or feeds the axis at run time, the graph here states the shape TFLite computes and a constant
  * axis. Exact outputs of qbridge's (TFLite-reference) integer arithmetic are pinned where noted.
+ * <p>Randomized (fixed seeds, uint8 and int8, {@link FloatTwin}): the float op on the dequantized
+ * input agrees with the dequantized quantized result within the error the output quantization
+ * allows; results are identical for 1 and 3 threads and, on native backends, equal to java's byte
+ * for byte ({@link io.qbridge.testing.JavaReference}).
+ * <p>Bad operators are refused when the model is planned, with an exception that names the
+ * operator (and the tensor or option at fault), never a crash later.
  */
-class MeanPeerVectorsTest {
+class MeanTest {
     private static final float[] SEQ24 = new float[24];
 
     static {
@@ -376,5 +393,110 @@ class MeanPeerVectorsTest {
         if (Backends.isBitExact(b)) {
             assertArrayEquals(new int[] {23, 40}, out);
         }
+    }
+
+    // ---------------------------------------------------------------- randomized
+
+    static Stream<Object[]> randomCases() {
+        return FloatTwin.cases(FloatTwin.Kind.MEAN);
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("randomCases")
+    void quantizedMatchesFloatWithinQuantizationError(Interpreter.Backend backend, FloatTwin.Case c) {
+        FloatTwin.assertQuantizedMatchesFloat(backend, c, (r, inQ) -> randomSetup(c.kind(), r, c.type(), inQ));
+    }
+
+    /** One random op of the kind for {@link FloatTwin}: shapes, options, output parameters, error bound. */
+    private static FloatTwin.Setup randomSetup(FloatTwin.Kind kind, Random r, DataType t, QuantParams inQ) {
+        switch (kind) {
+            case MEAN: {
+                int rank = 1 + r.nextInt(4);
+                int[] shape = new int[rank];
+                for (int d = 0; d < rank; d++) {
+                    shape[d] = 1 + r.nextInt(d == rank - 1 ? 13 : 6);
+                }
+                List<Integer> axes = new ArrayList<>();
+                boolean[] reduced = new boolean[rank];
+                for (int d = 0; d < rank; d++) {
+                    if (r.nextBoolean()) {
+                        axes.add(r.nextBoolean() ? d : d - rank);
+                        reduced[d] = true;
+                    }
+                }
+                if (axes.isEmpty()) {
+                    axes.add(0);
+                    reduced[0] = true;
+                }
+                if (r.nextInt(3) == 0) {
+                    axes.add(axes.get(0));                       // repeated axis
+                }
+                boolean keepDims = r.nextBoolean();
+                List<Integer> out = new ArrayList<>();
+                for (int d = 0; d < rank; d++) {
+                    if (!reduced[d]) {
+                        out.add(shape[d]);
+                    } else if (keepDims) {
+                        out.add(1);
+                    }
+                }
+                float outScale = inQ.scale() * (0.3f + r.nextFloat() * 2f);
+                int outZp = t.minValue() + r.nextInt(256);
+                QuantParams outQ = QuantParams.perTensor(outScale, outZp);
+                // One output rounding plus the double rounding of MultiplyByQuantizedMultiplier.
+                return new FloatTwin.Setup(BuiltinOperator.MEAN, null, shape, out.stream().mapToInt(Integer::intValue).toArray(),
+                        axes.stream().mapToInt(Integer::intValue).toArray(), keepDims, inQ, outQ, outScale);
+            }
+            default:
+                throw new IllegalArgumentException(kind.toString());
+        }
+    }
+
+    // ---------------------------------------------------------------- refused operators
+
+    private static final QuantParams Q = QuantParams.perTensor(0.1f, 3);
+
+    private static <T extends QbridgeException> void assertRefused(Class<T> type, Graph g, String... fragments) {
+        T e = assertThrows(type, () -> Planner.plan(g));
+        for (String f : fragments) {
+            assertTrue(e.getMessage().contains(f), "message '" + e.getMessage() + "' lacks '" + f + "'");
+        }
+    }
+
+    @Test
+    void meanAxisOutOfRange() {
+        Graph g = OpGraphs.mean(DataType.INT8, new int[] {1, 7, 7, 8}, Q, new int[] {1, 4}, true,
+                new int[] {1, 1, 7, 8}, Q);
+        assertRefused(InvalidModelException.class, g, "operator 0 (MEAN)", "axis 4 is out of range");
+    }
+
+    @Test
+    void meanOutputShapeDisagrees() {
+        Graph g = OpGraphs.mean(DataType.FLOAT32, new int[] {1, 7, 7, 8}, QuantParams.NONE, new int[] {1, 2}, false,
+                new int[] {1, 1, 1, 8}, QuantParams.NONE);
+        assertRefused(InvalidModelException.class, g, "operator 0 (MEAN)", "output", "[1, 8]");
+    }
+
+    @Test
+    void meanAxisMustBeConstantInt32() {
+        GraphBuilder b = new GraphBuilder();
+        int in = b.input("in", DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE);
+        int axis = b.input("axis", DataType.INT32, new int[] {1}, QuantParams.NONE);
+        int out = b.tensor("out", DataType.FLOAT32, new int[] {2}, QuantParams.NONE);
+        b.op(BuiltinOperator.MEAN, new int[] {in, axis}, new int[] {out}, new OpOptions.Reducer(false)).output(out);
+        assertRefused(UnsupportedModelException.class, b.build(), "MEAN", "non-constant axis");
+
+        GraphBuilder c = new GraphBuilder();
+        int in2 = c.input("in", DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE);
+        int axisF = c.constantFloat32("axis", new int[] {1}, new float[] {1f});
+        int out2 = c.tensor("out", DataType.FLOAT32, new int[] {2}, QuantParams.NONE);
+        c.op(BuiltinOperator.MEAN, new int[] {in2, axisF}, new int[] {out2}, new OpOptions.Reducer(false)).output(out2);
+        assertRefused(InvalidModelException.class, c.build(), "operator 0 (MEAN)", "axis", "FLOAT32");
+    }
+
+    @Test
+    void meanOnInt16IsUnsupported() {
+        Graph g = OpGraphs.mean(DataType.INT16, new int[] {2, 3}, Q, new int[] {1}, false, new int[] {2}, Q);
+        assertRefused(UnsupportedModelException.class, g, "MEAN", "INT16");
     }
 }

@@ -11,13 +11,10 @@ import io.qbridge.testing.PeerCase;
 import io.qbridge.testing.SingleOpHarness;
 import io.qbridge.testing.TfliteTestQuantization;
 import io.qbridge.tflite.schema.BuiltinOperator;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.IntStream;
-import java.util.stream.Stream;
 
 import static io.qbridge.testing.SingleOpHarness.bytes;
 import static io.qbridge.testing.SingleOpHarness.floats;
@@ -36,8 +33,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
  * squeeze_test.cc). Data movement is exact; uint8 concatenation with differing parameters is
  * checked against the exact bytes concatenation_test.cc expects. Cases where the source expects
  * a failure must fail to load here, with an exception.
+ * ShapeTest runs these cases on every backend.
  */
-class ShapePeerVectorsTest {
+final class ShapePeerVectors {
+    private ShapePeerVectors() {
+    }
+
     private static final String LITE_CONCAT = "lite concatenation_test.cc ";
     private static final String MICRO_CONCAT = "micro concatenation_test.cc ";
     private static final String LITE_RESHAPE = "lite reshape_test.cc ";
@@ -53,16 +54,6 @@ class ShapePeerVectorsTest {
         squeeze(c);
         pad(c);
         return c;
-    }
-
-    static Stream<Object[]> backendsAndCases() {
-        return PeerCase.onEveryBackend(cases());
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("backendsAndCases")
-    void peerVector(Interpreter.Backend backend, PeerCase c) {
-        c.check().accept(backend);
     }
 
     // ---------------------------------------------------------------- CONCATENATION

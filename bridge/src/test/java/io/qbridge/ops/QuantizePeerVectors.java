@@ -8,12 +8,9 @@ import io.qbridge.testing.PeerCase;
 import io.qbridge.testing.SingleOpHarness;
 import io.qbridge.testing.TfliteTestQuantization;
 import io.qbridge.tflite.schema.BuiltinOperator;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.qbridge.testing.SingleOpHarness.floats;
 import static io.qbridge.testing.SingleOpHarness.toFloats;
@@ -24,8 +21,12 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
  * (tensorflow/lite/kernels/quantize_test.cc, dequantize_test.cc: exact integers for QUANTIZE)
  * and TFLite Micro's (tensorflow/lite/micro/kernels/quantize_test.cc: outputs equal to the
  * golden values quantized by FloatToQuantizedType; dequantize_test.cc).
+ * QuantizeTest runs these cases on every backend.
  */
-class QuantizePeerVectorsTest {
+final class QuantizePeerVectors {
+    private QuantizePeerVectors() {
+    }
+
     private static final String LITE_Q = "lite quantize_test.cc ";
     private static final String LITE_DQ = "lite dequantize_test.cc ";
     private static final String MICRO_Q = "micro quantize_test.cc ";
@@ -58,16 +59,6 @@ class QuantizePeerVectorsTest {
         microQuantize(c);
         dequantize(c);
         return c;
-    }
-
-    static Stream<Object[]> backendsAndCases() {
-        return PeerCase.onEveryBackend(cases());
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("backendsAndCases")
-    void peerVector(Interpreter.Backend backend, PeerCase c) {
-        c.check().accept(backend);
     }
 
     // ---------------------------------------------------------------- QUANTIZE float -> integer

@@ -9,12 +9,9 @@ import io.qbridge.testing.PeerCase;
 import io.qbridge.testing.SingleOpHarness;
 import io.qbridge.testing.TfliteTestQuantization;
 import io.qbridge.tflite.schema.BuiltinOperator;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 
 import static io.qbridge.testing.PeerCase.broadcastShape;
 import static io.qbridge.testing.SingleOpHarness.bytes;
@@ -33,8 +30,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
  * (tensorflow/lite/micro/kernels/add_test.cc, mul_test.cc: quantized outputs compared as integers
  * with the golden values quantized by FloatToQuantizedType, exactly for ADD, within 1 for MUL as
  * the source does). Each case names its file, test and variant.
+ * ElementwiseTest runs these cases on every backend.
  */
-class ElementwisePeerVectorsTest {
+final class ElementwisePeerVectors {
+    private ElementwisePeerVectors() {
+    }
+
     private static final String LITE_ADD = "lite add_test.cc ";
     private static final String LITE_MUL = "lite mul_test.cc ";
     private static final String MICRO_ADD = "micro add_test.cc ";
@@ -84,16 +85,6 @@ class ElementwisePeerVectorsTest {
         liteQuantized(c, DataType.INT8);
         micro(c);
         return c;
-    }
-
-    static Stream<Object[]> backendsAndCases() {
-        return PeerCase.onEveryBackend(cases());
-    }
-
-    @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("backendsAndCases")
-    void peerVector(Interpreter.Backend backend, PeerCase c) {
-        c.check().accept(backend);
     }
 
     // ---------------------------------------------------------------- lite: float

@@ -2,58 +2,85 @@ package io.qbridge.ops;
 
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
+import io.qbridge.InvalidModelException;
+import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
+import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Activation;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.testing.Backends;
 import io.qbridge.testing.PeerCase;
 import io.qbridge.testing.SingleOpHarness;
 import io.qbridge.tflite.schema.BuiltinOperator;
+
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
+import static io.qbridge.testing.RandomTensors.count;
+import static io.qbridge.testing.RandomTensors.randomParams;
+import static io.qbridge.testing.RandomTensors.randomQ;
+import static io.qbridge.testing.RandomTensors.randomZeroPoint;
 import static io.qbridge.testing.SingleOpHarness.bytes;
 import static io.qbridge.testing.SingleOpHarness.floats;
 import static io.qbridge.testing.SingleOpHarness.toFloats;
 import static io.qbridge.testing.SingleOpHarness.toInts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Randomized ADD and MUL (fixed seeds), in the manner of add_test.cc's MultiDimBroadcast tests:
- * shapes of rank 1 to 6 where every dimension of either input may be broadcast.
+ * ADD and MUL on every available backend; every run on a native backend is also compared with
+ * java byte for byte ({@link io.qbridge.testing.JavaReference}).
  * <ul>
- * <li>float32 and int32 results must equal, bit for bit, the operation done element by element
- * through an independent 6-D index walk (IEEE arithmetic is exact per element);</li>
- * <li>uint8/int8 results, dequantized, must agree with the float operation on the dequantized
- * inputs within one output step (zero points reach the ends of their ranges, scales differ per
- * tensor, fused activations and constant inputs included);</li>
- * <li>every result must be identical for 1 and 3 threads.</li>
+ * <li>Peer vectors from TFLite's and TFLite Micro's kernel tests ({@link ElementwisePeerVectors}).</li>
+ * <li>Randomized (fixed seeds), in the manner of add_test.cc's MultiDimBroadcast tests: shapes of
+ * rank 1 to 6 where every dimension of either input may be broadcast. float32 and int32 results
+ * equal, bit for bit, the operation done element by element through an independent 6-D index walk
+ * (IEEE arithmetic is exact per element); uint8/int8 results, dequantized, agree with the float
+ * operation on the dequantized inputs within one output step (zero points at the ends of their
+ * ranges, scales differing per tensor, fused activations and constant inputs); every result is
+ * identical for 1 and 3 threads.</li>
+ * <li>Malformed or unsupported ADD and MUL operators are refused when the model loads, with a
+ * message that names the operator (invalid) or the op and variant (unsupported).</li>
  * </ul>
  */
-class ElementwiseRandomizedTest {
+class ElementwiseTest {
+    static Stream<Object[]> peerVectors() {
+        return PeerCase.onEveryBackend(ElementwisePeerVectors.cases());
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("peerVectors")
+    void peerVector(Interpreter.Backend backend, PeerCase c) {
+        c.check().accept(backend);
+    }
+
+    // ---------------------------------------------------------------- randomized
+
     private static final int[] DIMS = {2, 3, 4, 5, 6, 7};
 
-    record Case(int seed, int op, DataType type) {
+    record RandomCase(int seed, int op, DataType type) {
         @Override
         public String toString() {
             return (op == BuiltinOperator.ADD ? "ADD " : "MUL ") + type + " seed " + seed;
         }
     }
 
-    static Stream<Object[]> cases() {
+    static Stream<Object[]> randomCases() {
         List<Object[]> list = new ArrayList<>();
         for (Interpreter.Backend backend : Backends.available().toList()) {
             for (int seed = 1; seed <= 24; seed++) {
                 for (int op : new int[] {BuiltinOperator.ADD, BuiltinOperator.MUL}) {
                     for (DataType t : new DataType[] {DataType.FLOAT32, DataType.INT32, DataType.UINT8,
                         DataType.INT8}) {
-                        list.add(new Object[] {backend, new Case(seed, op, t)});
+                        list.add(new Object[] {backend, new RandomCase(seed, op, t)});
                     }
                 }
             }
@@ -77,8 +104,8 @@ class ElementwiseRandomizedTest {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
-    void matchesElementwiseReference(Interpreter.Backend backend, Case c) {
+    @MethodSource("randomCases")
+    void matchesElementwiseReference(Interpreter.Backend backend, RandomCase c) {
         Random r = new Random(c.seed * 1_000_003L + c.op * 31L + c.type.ordinal());
         int[][] s = shapes(r);
         int[] out = PeerCase.broadcastShape(s[0], s[1]);
@@ -206,31 +233,75 @@ class ElementwiseRandomizedTest {
         return index;
     }
 
-    static int count(int[] shape) {
-        int n = 1;
-        for (int d : shape) {
-            n *= d;
-        }
-        return n;
+    // ---------------------------------------------------------------- refused operators
+
+    private static final QuantParams Q = QuantParams.perTensor(0.1f, 0);
+
+    private static <T extends QbridgeException> void refused(Class<T> type, String mention,
+                                                             Consumer<SingleOpHarness> build) {
+        SingleOpHarness h = new SingleOpHarness();
+        build.accept(h);
+        T e = assertThrows(type, () -> h.run(Interpreter.Backend.JAVA, 1));
+        assertTrue(e.getMessage().contains(mention), e.getMessage());
     }
 
-    static int randomZeroPoint(Random r, DataType t) {
-        switch (r.nextInt(4)) {
-            case 0: return t.minValue();
-            case 1: return t.maxValue();
-            default: return t.minValue() + r.nextInt(t.maxValue() - t.minValue() + 1);
-        }
+    @Test
+    void addRefusesShapesThatDoNotBroadcast() {
+        refused(InvalidModelException.class, "operator 0 (ADD)", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE, new byte[24]);
+            int b = h.input(DataType.FLOAT32, new int[] {4, 3}, QuantParams.NONE, new byte[48]);
+            h.output(DataType.FLOAT32, new int[] {4, 3}, QuantParams.NONE);
+            h.op(BuiltinOperator.ADD, new int[] {a, b}, new OpOptions.Add(Activation.NONE));
+        });
     }
 
-    static QuantParams randomParams(Random r, DataType t, float minScale, float maxScale) {
-        return QuantParams.perTensor(minScale + r.nextFloat() * (maxScale - minScale), randomZeroPoint(r, t));
+    @Test
+    void addRefusesAnOutputOfAnotherShape() {
+        refused(InvalidModelException.class, "the op computes [2, 3]", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE, new byte[24]);
+            int b = h.input(DataType.FLOAT32, new int[] {3}, QuantParams.NONE, new byte[12]);
+            h.output(DataType.FLOAT32, new int[] {6}, QuantParams.NONE);
+            h.op(BuiltinOperator.ADD, new int[] {a, b}, new OpOptions.Add(Activation.NONE));
+        });
     }
 
-    static int[] randomQ(Random r, DataType t, int n) {
-        int[] v = new int[n];
-        for (int i = 0; i < n; i++) {
-            v[i] = t.minValue() + r.nextInt(t.maxValue() - t.minValue() + 1);
-        }
-        return v;
+    @Test
+    void mulRefusesMixedTypes() {
+        refused(InvalidModelException.class, "operator 0 (MUL): input 2", h -> {
+            int a = h.input(DataType.INT8, new int[] {4}, Q, new byte[4]);
+            int b = h.input(DataType.UINT8, new int[] {4}, Q, new byte[4]);
+            h.output(DataType.INT8, new int[] {4}, Q);
+            h.op(BuiltinOperator.MUL, new int[] {a, b}, new OpOptions.Mul(Activation.NONE));
+        });
+    }
+
+    @Test
+    void mulWithTanhActivationIsUnsupported() {
+        refused(UnsupportedModelException.class, "MUL with fused activation TANH", h -> {
+            int a = h.input(DataType.FLOAT32, new int[] {4}, QuantParams.NONE, new byte[16]);
+            int b = h.input(DataType.FLOAT32, new int[] {4}, QuantParams.NONE, new byte[16]);
+            h.output(DataType.FLOAT32, new int[] {4}, QuantParams.NONE);
+            h.op(BuiltinOperator.MUL, new int[] {a, b}, new OpOptions.Mul(Activation.TANH));
+        });
+    }
+
+    @Test
+    void quantizedAddNeedsQuantizationParameters() {
+        refused(InvalidModelException.class, "has no quantization parameters", h -> {
+            int a = h.input(DataType.UINT8, new int[] {4}, QuantParams.NONE, new byte[4]);
+            int b = h.input(DataType.UINT8, new int[] {4}, Q, new byte[4]);
+            h.output(DataType.UINT8, new int[] {4}, Q);
+            h.op(BuiltinOperator.ADD, new int[] {a, b}, new OpOptions.Add(Activation.NONE));
+        });
+    }
+
+    @Test
+    void addRefusesAnOutputScaleTFLiteCannotRepresent() {
+        refused(InvalidModelException.class, "operator 0 (ADD): output rescale", h -> {
+            int a = h.input(DataType.INT8, new int[] {4}, QuantParams.perTensor(1f, 0), new byte[4]);
+            int b = h.input(DataType.INT8, new int[] {4}, QuantParams.perTensor(1f, 0), new byte[4]);
+            h.output(DataType.INT8, new int[] {4}, QuantParams.perTensor(1e-7f, 0));
+            h.op(BuiltinOperator.ADD, new int[] {a, b}, new OpOptions.Add(Activation.NONE));
+        });
     }
 }
