@@ -7,10 +7,13 @@ import io.qbridge.plan.OpParams;
 import io.qbridge.plan.Plan;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ActivationOps;
-import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.Conv2DOps;
+import io.qbridge.plan.ops.DepthwiseConv2DOps;
+import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.ElementwiseOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.Requant;
 import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ShapeOps;
 
@@ -62,8 +65,9 @@ public final class PlanEncoder {
     private static final Map<Class<? extends OpParams>, OpEncoder> ENCODERS = new HashMap<>();
 
     static {
-        ENCODERS.put(ConvOps.ConvParams.class, PlanEncoder::conv);
-        ENCODERS.put(ConvOps.FullyConnectedParams.class, PlanEncoder::fullyConnected);
+        ENCODERS.put(Conv2DOps.Conv2DParams.class, PlanEncoder::conv2D);
+        ENCODERS.put(DepthwiseConv2DOps.DepthwiseConv2DParams.class, PlanEncoder::depthwiseConv2D);
+        ENCODERS.put(FullyConnectedOps.FullyConnectedParams.class, PlanEncoder::fullyConnected);
         ENCODERS.put(PoolOps.Pool2DParams.class, PlanEncoder::pool);
         ENCODERS.put(ShapeOps.ReshapeParams.class, PlanEncoder::reshape);
         ENCODERS.put(ActivationOps.SoftmaxParams.class, PlanEncoder::softmax);
@@ -112,24 +116,40 @@ public final class PlanEncoder {
         return w.toBuffer();
     }
 
-    private static String conv(PlannedOp op, Plan plan, Words w) {
-        ConvOps.ConvParams p = (ConvOps.ConvParams) op.params();
+    /** CONV_2D: an OP_CONV record with depthwise flag 0 and depth multiplier 1. */
+    private static String conv2D(PlannedOp op, Plan plan, Words w) {
+        Conv2DOps.Conv2DParams p = (Conv2DOps.Conv2DParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        ConvOps.Requant q = p.requant();
-        w.add(OP_CONV).add(0).add(type).add(p.depthwise() ? 1 : 0).add(p.batches()).add(p.inH()).add(p.inW())
+        w.add(OP_CONV).add(0).add(type).add(0).add(p.batches()).add(p.inH()).add(p.inW())
+                .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
+                .add(1).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
+                .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        requant(w, p.requant(), p.outC(), p.bias());
+        w.bytes(p.filter());
+        return null;
+    }
+
+    /** DEPTHWISE_CONV_2D: an OP_CONV record with depthwise flag 1. */
+    private static String depthwiseConv2D(PlannedOp op, Plan plan, Words w) {
+        DepthwiseConv2DOps.DepthwiseConv2DParams p = (DepthwiseConv2DOps.DepthwiseConv2DParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        w.add(OP_CONV).add(0).add(type).add(1).add(p.batches()).add(p.inH()).add(p.inW())
                 .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
                 .add(p.depthMultiplier()).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
                 .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        requant(w, q, p.outC(), p.bias());
+        requant(w, p.requant(), p.outC(), p.bias());
         w.bytes(p.filter());
         return null;
     }
 
     private static String fullyConnected(PlannedOp op, Plan plan, Words w) {
-        ConvOps.FullyConnectedParams p = (ConvOps.FullyConnectedParams) op.params();
+        FullyConnectedOps.FullyConnectedParams p = (FullyConnectedOps.FullyConnectedParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
@@ -381,7 +401,7 @@ public final class PlanEncoder {
         }
     }
 
-    private static void requant(Words w, ConvOps.Requant q, int channels, TensorSpec bias) {
+    private static void requant(Words w, Requant q, int channels, TensorSpec bias) {
         w.add(q.inputOffset()).add(q.filterOffset()).add(q.outputOffset()).add(q.actMin()).add(q.actMax());
         w.addAll(q.multiplier()).addAll(q.shift());
         if (bias == null) {
