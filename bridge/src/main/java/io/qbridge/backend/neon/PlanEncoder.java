@@ -28,10 +28,12 @@ import java.util.Map;
 
 /**
  * Serializes a {@link Plan} for the native executor: the prepared parameters of every op
- * (shapes, arena offsets, zero points, per-channel multipliers and shifts, activation clamps)
- * and its constant data, as little-endian int32 words (layout in {@code native/src/program.h}).
- * The native side packs the weights for the kernels of the CPU it runs on. Ops or types the
- * native executor lacks are all reported at once as an {@link UnsupportedModelException}.
+ * (shapes, arena offsets, zero points, per-channel multipliers and shifts, activation clamps,
+ * lookup tables) and its constant data, as little-endian int32 words (layout in
+ * {@code native/src/program.h}). It computes nothing: every value comes from the op's params, as
+ * the Java kernels read them. The native side packs the weights for the kernels of the CPU it
+ * runs on. Ops or types the native executor lacks are all reported at once as an
+ * {@link UnsupportedModelException}.
  */
 public final class PlanEncoder {
     static final int MAGIC = 0x31504251;   // "QBP1"

@@ -19,9 +19,9 @@ import io.qbridge.plan.PrepareContext;
  */
 public final class ActivationOps {
     /** Integer bits of the fixed-point input of gemmlowp's logistic and tanh (Q4.27). */
-    public static final int LOGISTIC_TANH_INPUT_INTEGER_BITS = 4;
+    private static final int LOGISTIC_TANH_INPUT_INTEGER_BITS = 4;
     /** Integer bits of the scaled input differences fed to exp in SOFTMAX (Q5.26). */
-    public static final int SOFTMAX_SCALED_DIFF_INTEGER_BITS = 5;
+    private static final int SOFTMAX_SCALED_DIFF_INTEGER_BITS = 5;
 
     /** Longest quantized SOFTMAX row whose Q12.19 sum of exponentials (each <= 1) cannot overflow. */
     public static final int MAX_QUANTIZED_SOFTMAX_DEPTH = 4095;
