@@ -41,7 +41,7 @@ public final class ActivationOps {
     /**
      * LOGISTIC or TANH. Quantized: {@code table} holds, for every 8-bit input value indexed by its
      * raw byte, the result of TFLite's integer reference kernels (reference_integer_ops::Logistic
-     * and Tanh; reference_ops::Tanh for uint8), computed by {@link #logisticTanhTable}. The output
+     * and Tanh; reference_ops::Tanh for uint8), as {@code logisticTanhTable} computes it. The output
      * parameters are fixed: 1/256 (LOGISTIC) or 1/128 (TANH). Float: {@code table} null.
      */
     public record LogisticTanhParams(DataType type, boolean tanh, int size, byte[] table) implements OpParams {
@@ -127,8 +127,8 @@ public final class ActivationOps {
      * {@code |x| >= inputRangeRadius}, else {@code x * 2^inputLeftShift * inputMultiplier / 2^31} is
      * the input in Q4.27 of gemmlowp's logistic/tanh, whose Q0.31 result is rounded to 8 bits.
      */
-    static byte[] logisticTanhTable(DataType type, boolean tanh, int inputZeroPoint, int inputRangeRadius,
-                                    int inputMultiplier, int inputLeftShift) {
+    private static byte[] logisticTanhTable(DataType type, boolean tanh, int inputZeroPoint, int inputRangeRadius,
+                                            int inputMultiplier, int inputLeftShift) {
         byte[] table = new byte[256];
         for (int q = type.minValue(); q <= type.maxValue(); q++) {
             int x = q - inputZeroPoint;
