@@ -5,6 +5,7 @@ import io.qbridge.QuantParams;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.Operator;
 import io.qbridge.graph.TensorSpec;
+import io.qbridge.numerics.Float16;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.nio.ByteBuffer;
@@ -80,7 +81,7 @@ public final class ConstantDequantizeFolding {
         ByteBuffer dst = ByteBuffer.allocate(n * 4).order(ByteOrder.LITTLE_ENDIAN);
         if (in.type() == DataType.FLOAT16) {
             for (int i = 0; i < n; i++) {
-                dst.putFloat(i * 4, halfToFloat(src.getShort(i * 2)));
+                dst.putFloat(i * 4, Float16.toFloat(src.getShort(i * 2)));
             }
             return dst;
         }
@@ -99,21 +100,5 @@ public final class ConstantDequantizeFolding {
             dst.putFloat(i * 4, q.scale(c) * (v - q.zeroPoint(c)));
         }
         return dst;
-    }
-
-    /** IEEE 754 half precision to float (Float.float16ToFloat arrived after Java 17). */
-    static float halfToFloat(short h) {
-        int bits = h & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            float value = mantissa * 0x1p-24f;   // subnormal (or zero)
-            return sign != 0 ? -value : value;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 }

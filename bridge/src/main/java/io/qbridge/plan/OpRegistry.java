@@ -1,7 +1,9 @@
 package io.qbridge.plan;
 
 import io.qbridge.plan.ops.ActivationOps;
-import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.Conv2DOps;
+import io.qbridge.plan.ops.DepthwiseConv2DOps;
+import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ElementwiseOps;
@@ -18,9 +20,9 @@ public final class OpRegistry {
     private static final Map<Integer, OpPreparer> PREPARERS = new HashMap<>();
 
     static {
-        PREPARERS.put(BuiltinOperator.CONV_2D, ConvOps::prepareConv2D);
-        PREPARERS.put(BuiltinOperator.DEPTHWISE_CONV_2D, ConvOps::prepareDepthwiseConv2D);
-        PREPARERS.put(BuiltinOperator.FULLY_CONNECTED, ConvOps::prepareFullyConnected);
+        PREPARERS.put(BuiltinOperator.CONV_2D, Conv2DOps::prepareConv2D);
+        PREPARERS.put(BuiltinOperator.DEPTHWISE_CONV_2D, DepthwiseConv2DOps::prepareDepthwiseConv2D);
+        PREPARERS.put(BuiltinOperator.FULLY_CONNECTED, FullyConnectedOps::prepareFullyConnected);
         PREPARERS.put(BuiltinOperator.AVERAGE_POOL_2D, PoolOps::prepareAveragePool2D);
         PREPARERS.put(BuiltinOperator.MAX_POOL_2D, PoolOps::prepareMaxPool2D);
         PREPARERS.put(BuiltinOperator.MEAN, ReduceOps::prepareMean);

@@ -2,18 +2,18 @@ package io.qbridge.backend.neon;
 
 import io.qbridge.DataType;
 import io.qbridge.UnsupportedModelException;
-import io.qbridge.backend.javaref.kernels.KernelTables;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.Plan;
 import io.qbridge.plan.PlannedOp;
-import io.qbridge.numerics.FixedPoint;
-import io.qbridge.numerics.GemmlowpFixedPoint;
 import io.qbridge.plan.ops.ActivationOps;
-import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.Conv2DOps;
+import io.qbridge.plan.ops.DepthwiseConv2DOps;
+import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.ElementwiseOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.QuantizeOps;
+import io.qbridge.plan.ops.Requant;
 import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ShapeOps;
 
@@ -28,10 +28,12 @@ import java.util.Map;
 
 /**
  * Serializes a {@link Plan} for the native executor: the prepared parameters of every op
- * (shapes, arena offsets, zero points, per-channel multipliers and shifts, activation clamps)
- * and its constant data, as little-endian int32 words (layout in {@code native/src/program.h}).
- * The native side packs the weights for the kernels of the CPU it runs on. Ops or types the
- * native executor lacks are all reported at once as an {@link UnsupportedModelException}.
+ * (shapes, arena offsets, zero points, per-channel multipliers and shifts, activation clamps,
+ * lookup tables) and its constant data, as little-endian int32 words (layout in
+ * {@code native/src/program.h}). It computes nothing: every value comes from the op's params, as
+ * the Java kernels read them. The native side packs the weights for the kernels of the CPU it
+ * runs on. Ops or types the native executor lacks are all reported at once as an
+ * {@link UnsupportedModelException}.
  */
 public final class PlanEncoder {
     static final int MAGIC = 0x31504251;   // "QBP1"
@@ -65,8 +67,9 @@ public final class PlanEncoder {
     private static final Map<Class<? extends OpParams>, OpEncoder> ENCODERS = new HashMap<>();
 
     static {
-        ENCODERS.put(ConvOps.ConvParams.class, PlanEncoder::conv);
-        ENCODERS.put(ConvOps.FullyConnectedParams.class, PlanEncoder::fullyConnected);
+        ENCODERS.put(Conv2DOps.Conv2DParams.class, PlanEncoder::conv2D);
+        ENCODERS.put(DepthwiseConv2DOps.DepthwiseConv2DParams.class, PlanEncoder::depthwiseConv2D);
+        ENCODERS.put(FullyConnectedOps.FullyConnectedParams.class, PlanEncoder::fullyConnected);
         ENCODERS.put(PoolOps.Pool2DParams.class, PlanEncoder::pool);
         ENCODERS.put(ShapeOps.ReshapeParams.class, PlanEncoder::reshape);
         ENCODERS.put(ActivationOps.SoftmaxParams.class, PlanEncoder::softmax);
@@ -115,24 +118,40 @@ public final class PlanEncoder {
         return w.toBuffer();
     }
 
-    private static String conv(PlannedOp op, Plan plan, Words w) {
-        ConvOps.ConvParams p = (ConvOps.ConvParams) op.params();
+    /** CONV_2D: an OP_CONV record with depthwise flag 0 and depth multiplier 1. */
+    private static String conv2D(PlannedOp op, Plan plan, Words w) {
+        Conv2DOps.Conv2DParams p = (Conv2DOps.Conv2DParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        ConvOps.Requant q = p.requant();
-        w.add(OP_CONV).add(0).add(type).add(p.depthwise() ? 1 : 0).add(p.batches()).add(p.inH()).add(p.inW())
+        w.add(OP_CONV).add(0).add(type).add(0).add(p.batches()).add(p.inH()).add(p.inW())
+                .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
+                .add(1).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
+                .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        requant(w, p.requant(), p.outC(), p.bias());
+        w.bytes(p.filter());
+        return null;
+    }
+
+    /** DEPTHWISE_CONV_2D: an OP_CONV record with depthwise flag 1. */
+    private static String depthwiseConv2D(PlannedOp op, Plan plan, Words w) {
+        DepthwiseConv2DOps.DepthwiseConv2DParams p = (DepthwiseConv2DOps.DepthwiseConv2DParams) op.params();
+        Integer type = quantizedType(p.type());
+        if (type == null) {
+            return op.op().opName() + " on " + p.type();
+        }
+        w.add(OP_CONV).add(0).add(type).add(1).add(p.batches()).add(p.inH()).add(p.inW())
                 .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
                 .add(p.depthMultiplier()).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
                 .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        requant(w, q, p.outC(), p.bias());
+        requant(w, p.requant(), p.outC(), p.bias());
         w.bytes(p.filter());
         return null;
     }
 
     private static String fullyConnected(PlannedOp op, Plan plan, Words w) {
-        ConvOps.FullyConnectedParams p = (ConvOps.FullyConnectedParams) op.params();
+        FullyConnectedOps.FullyConnectedParams p = (FullyConnectedOps.FullyConnectedParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
@@ -168,9 +187,9 @@ public final class PlanEncoder {
     }
 
     /**
-     * SOFTMAX: the exponential of every possible difference to the row maximum (0..-255) comes
-     * from the Java reference's own table (and its sum term, rescaled as the reference sums it); native code sums,
-     * takes the reciprocal and scales exactly as the reference does.
+     * SOFTMAX: the plan's exponential of every possible difference to the row maximum (0..-255),
+     * and the same in Q12.19 as it is summed; native code sums, takes the reciprocal and scales
+     * exactly as the reference does.
      */
     private static String softmax(PlannedOp op, Plan plan, Words w) {
         ActivationOps.SoftmaxParams p = (ActivationOps.SoftmaxParams) op.params();
@@ -178,17 +197,12 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        int[] exps = KernelTables.softmaxExp(p);
-        int[] rescaled = new int[256];
-        for (int i = 0; i < 256; i++) {
-            rescaled[i] = GemmlowpFixedPoint.rescale(exps[i], 0, 12);
-        }
-        w.add(OP_SOFTMAX).add(0).add(type).add(p.outer()).add(p.depth()).add(p.diffMin()).addAll(exps).addAll(rescaled)
-                .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        w.add(OP_SOFTMAX).add(0).add(type).add(p.outer()).add(p.depth()).add(p.diffMin()).addAll(p.expOfDiff())
+                .addAll(p.expOfDiffQ12()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
         return null;
     }
 
-    /** ADD: each input byte's rescaled value is tabulated with the reference's arithmetic. */
+    /** ADD: the plan's rescaled value of each input byte, per input. */
     private static String add(PlannedOp op, Plan plan, Words w) {
         ElementwiseOps.AddParams p = (ElementwiseOps.AddParams) op.params();
         Integer type = quantizedType(p.type());
@@ -197,8 +211,8 @@ public final class PlanEncoder {
         }
         w.add(OP_ADD).add(0).add(type);
         broadcast(w, p.broadcast(), plan, op);
-        w.addAll(KernelTables.addInput(p, 0));
-        w.addAll(KernelTables.addInput(p, 1));
+        w.addAll(p.input1Rescaled());
+        w.addAll(p.input2Rescaled());
         w.add(p.input1Offset()).add(p.input2Offset()).add(p.leftShift()).add(p.input1Multiplier())
                 .add(p.input1Shift()).add(p.input2Multiplier()).add(p.input2Shift());
         w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
@@ -219,8 +233,8 @@ public final class PlanEncoder {
     }
 
     /**
-     * MEAN: output o sums the input at {@code first[o] + reduced[r]} for every r, the element
-     * offsets of the kept and of the reduced dimensions in row-major order.
+     * MEAN: output o sums the input at {@code outputOffsets[o] + reducedOffsets[r]} for every r,
+     * as the plan lists them.
      */
     private static String mean(PlannedOp op, Plan plan, Words w) {
         ReduceOps.MeanParams p = (ReduceOps.MeanParams) op.params();
@@ -231,126 +245,56 @@ public final class PlanEncoder {
         if ((long) p.outputCount() + p.reducedCount() > MEAN_MAX_OFFSETS) {
             return op.op().opName() + " over more than " + MEAN_MAX_OFFSETS + " elements";
         }
-        int[] first = elementOffsets(p.dims(), p.reduced(), false);
-        int[] reduced = elementOffsets(p.dims(), p.reduced(), true);
-        if (first.length != p.outputCount() || (p.reducedCount() > 0 && reduced.length != p.reducedCount())) {
-            return op.op().opName() + " with an unexpected reduction geometry";
-        }
-        int zeroPointTimesCount = (int) ((long) p.inputZeroPoint() * p.reducedCount());   // int32 wrap, as the reference
         long inputBytes = plan.graph().tensor(op.input(0)).byteSize();
-        w.add(OP_MEAN).add(0).add(type).add(p.outputCount()).add(p.reducedCount()).add(zeroPointTimesCount)
+        w.add(OP_MEAN).add(0).add(type).add(p.outputCount()).add(p.reducedCount()).add(p.zeroPointTimesCount())
                 .add(p.multiplier()).add(p.shift()).add(p.outputZeroPoint()).add(arenaOffset(plan, op.input(0)))
-                .add(arenaOffset(plan, op.output(0))).add((int) inputBytes).addAll(first)
-                .addAll(p.reducedCount() == 0 ? new int[0] : reduced);
+                .add(arenaOffset(plan, op.output(0))).add((int) inputBytes).addAll(p.outputOffsets())
+                .addAll(p.reducedOffsets());
         return null;
     }
 
-    /** Row-major element offsets of every combination of the kept (or the reduced) dimensions. */
-    static int[] elementOffsets(int[] dims, boolean[] reducedDims, boolean ofReduced) {
-        int n = dims.length;
-        long[] strides = new long[n];
-        long stride = 1;
-        for (int d = n - 1; d >= 0; d--) {
-            strides[d] = stride;
-            stride *= dims[d];
-        }
-        int count = 1;
-        for (int d = 0; d < n; d++) {
-            if (reducedDims[d] == ofReduced) {
-                count *= dims[d];
-            }
-        }
-        int[] offsets = new int[count];
-        int[] index = new int[n];
-        for (int i = 0; i < count; i++) {
-            long off = 0;
-            for (int d = 0; d < n; d++) {
-                off += index[d] * strides[d];
-            }
-            offsets[i] = (int) off;
-            for (int d = n - 1; d >= 0; d--) {   // next combination, last selected dimension fastest
-                if (reducedDims[d] != ofReduced) {
-                    continue;
-                }
-                if (++index[d] < dims[d]) {
-                    break;
-                }
-                index[d] = 0;
-            }
-        }
-        return offsets;
-    }
-
-    /** QUANTIZE between uint8 and int8: a table of the reference's result for each input byte. */
+    /** QUANTIZE between uint8 and int8: the plan's result for each input byte. */
     private static String requantize(PlannedOp op, Plan plan, Words w) {
         QuantizeOps.RequantizeParams p = (QuantizeOps.RequantizeParams) op.params();
-        if (p.inputType().byteSize() != 1 || p.outputType().byteSize() != 1) {
+        if (p.table() == null) {
             return op.op().opName() + " from " + p.inputType() + " to " + p.outputType();
         }
-        if (plan.graph().tensor(op.input(0)).isConstant()) {
-            return op.op().opName() + " of a constant tensor";
-        }
-        int[] table = new int[256];
-        int qmin = p.outputType().minValue();
-        int qmax = p.outputType().maxValue();
-        for (int u = 0; u < 256; u++) {
-            int q = (p.inputType() == DataType.UINT8 ? u : (byte) u) - p.inputZeroPoint();
-            int r = FixedPoint.multiplyByQuantizedMultiplier(q, p.multiplier(), p.shift()) + p.outputZeroPoint();
-            table[u] = Math.max(qmin, Math.min(qmax, r)) & 0xFF;
-        }
-        w.add(OP_LOOKUP).add(0).add(p.elementCount()).add(arenaOffset(plan, op.input(0)))
-                .add(arenaOffset(plan, op.output(0))).addAll(table);
-        return null;
+        return lookup(op, plan, w, p.elementCount(), p.table());
     }
 
-    /** Quantized RELU/RELU6: the Java reference's table of ReluX for every input byte. */
+    /** Quantized RELU/RELU6: the plan's ReluX of every input byte. */
     private static String relu(PlannedOp op, Plan plan, Words w) {
         ActivationOps.ReluParams p = (ActivationOps.ReluParams) op.params();
         if (quantizedType(p.type()) == null) {
             return op.op().opName() + " on " + p.type();
         }
-        return lookup(op, plan, w, p.size(), KernelTables.relu(p));
+        return lookup(op, plan, w, p.size(), p.table());
     }
 
-    /** Quantized LOGISTIC/TANH: the Java reference's gemmlowp result for every input byte. */
+    /** Quantized LOGISTIC/TANH: the plan's gemmlowp result for every input byte. */
     private static String logisticTanh(PlannedOp op, Plan plan, Words w) {
         ActivationOps.LogisticTanhParams p = (ActivationOps.LogisticTanhParams) op.params();
         if (quantizedType(p.type()) == null) {
             return op.op().opName() + " on " + p.type();
         }
-        return lookup(op, plan, w, p.size(), KernelTables.logisticTanh(p));
+        return lookup(op, plan, w, p.size(), p.table());
     }
 
     /**
-     * PAD/PADV2 of any element type (a byte copy): shapes with the unpadded trailing dimensions
-     * merged into the one before them, as the Java kernel does, and the pad value's bytes.
+     * PAD/PADV2 of any element type (a byte copy): the plan's shapes (unpadded trailing
+     * dimensions merged) and the pad value's bytes.
      */
     private static String pad(PlannedOp op, Plan plan, Words w) {
         ShapeOps.PadParams p = (ShapeOps.PadParams) op.params();
         if (p.padValue() == null) {
             return op.op().opName() + " with a pad value computed at run time";
         }
-        int[] in = p.inputShape().clone();
-        int[] out = p.outputShape().clone();
-        int[] before = p.padBefore().clone();
-        int rank = out.length;
-        while (rank >= 2 && in[rank - 1] == out[rank - 1]) {
-            rank--;
-            in[rank - 1] *= in[rank];
-            out[rank - 1] *= out[rank];
-            before[rank - 1] *= in[rank];
-        }
-        if (rank == 0) {   // a scalar: the native op sees one element, unpadded
-            in = new int[] {1};
-            out = new int[] {1};
-            before = new int[] {0};
-            rank = 1;
-        }
+        int rank = p.outputShape().length;
         if (rank > PAD_MAX_RANK) {
             return op.op().opName() + " over more than " + PAD_MAX_RANK + " padded dimensions";
         }
-        w.add(OP_PAD).add(0).add(p.type().byteSize()).add(rank).addAll(Arrays.copyOf(in, rank))
-                .addAll(Arrays.copyOf(out, rank)).addAll(Arrays.copyOf(before, rank));
+        w.add(OP_PAD).add(0).add(p.type().byteSize()).add(rank).addAll(p.inputShape()).addAll(p.outputShape())
+                .addAll(p.padBefore());
         w.add(p.padValue().length);
         for (byte b : p.padValue()) {
             w.add(b & 0xFF);
@@ -361,8 +305,8 @@ public final class PlanEncoder {
     }
 
     /**
-     * CONCATENATION as rows: per input its row bytes, its data, and the Java reference's
-     * requantization table when its quantization differs from the output's.
+     * CONCATENATION as rows: per input its row bytes, its data, and the plan's requantization
+     * table when its quantization differs from the output's.
      */
     private static String concatenation(PlannedOp op, Plan plan, Words w) {
         ShapeOps.ConcatenationParams p = (ShapeOps.ConcatenationParams) op.params();
@@ -370,7 +314,7 @@ public final class PlanEncoder {
         int es = p.type().byteSize();
         w.add(OP_CONCATENATION).add(0).add(p.outerCount()).add(n);
         for (int i = 0; i < n; i++) {
-            byte[] table = KernelTables.concatenation(p, i);
+            byte[] table = p.requantizeTables()[i];
             if (table != null && es != 1) {
                 return op.op().opName() + " requantizing " + p.type();
             }
@@ -459,7 +403,7 @@ public final class PlanEncoder {
         }
     }
 
-    private static void requant(Words w, ConvOps.Requant q, int channels, TensorSpec bias) {
+    private static void requant(Words w, Requant q, int channels, TensorSpec bias) {
         w.add(q.inputOffset()).add(q.filterOffset()).add(q.outputOffset()).add(q.actMin()).add(q.actMax());
         w.addAll(q.multiplier()).addAll(q.shift());
         if (bias == null) {

@@ -6,6 +6,7 @@ import io.qbridge.graph.Activation;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.numerics.FixedPoint;
+import io.qbridge.numerics.GemmlowpFixedPoint;
 import io.qbridge.numerics.QuantMath;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PrepareContext;
@@ -18,9 +19,9 @@ import io.qbridge.plan.PrepareContext;
  */
 public final class ActivationOps {
     /** Integer bits of the fixed-point input of gemmlowp's logistic and tanh (Q4.27). */
-    public static final int LOGISTIC_TANH_INPUT_INTEGER_BITS = 4;
+    private static final int LOGISTIC_TANH_INPUT_INTEGER_BITS = 4;
     /** Integer bits of the scaled input differences fed to exp in SOFTMAX (Q5.26). */
-    public static final int SOFTMAX_SCALED_DIFF_INTEGER_BITS = 5;
+    private static final int SOFTMAX_SCALED_DIFF_INTEGER_BITS = 5;
 
     /** Longest quantized SOFTMAX row whose Q12.19 sum of exponentials (each <= 1) cannot overflow. */
     public static final int MAX_QUANTIZED_SOFTMAX_DEPTH = 4095;
@@ -29,35 +30,33 @@ public final class ActivationOps {
     }
 
     /**
-     * RELU (clamp to [0, inf)) and RELU6 ([0, 6]). Quantized: TFLite's {@code ReluX}, which
-     * requantizes {@code output_zp + MultiplyByQuantizedMultiplier(q - input_zp, m, shift)} to the
-     * output's parameters, then clamps to {@code [actMin, actMax]}. Float: {@code [lowF, highF]}.
+     * RELU (clamp to [0, inf)) and RELU6 ([0, 6]). Quantized: {@code table} holds TFLite's
+     * {@code ReluX} of every 8-bit input value, indexed by its raw byte: {@code output_zp +
+     * MultiplyByQuantizedMultiplier(q - input_zp, m, shift)} clamped to the activation range of the
+     * output's parameters. Float: clamp to {@code [lowF, highF]} ({@code table} null).
      */
-    public record ReluParams(DataType type, int size, int inputZeroPoint, int outputZeroPoint, int multiplier,
-                             int shift, int actMin, int actMax, float lowF, float highF) implements OpParams {
+    public record ReluParams(DataType type, int size, float lowF, float highF, byte[] table) implements OpParams {
     }
 
     /**
-     * LOGISTIC or TANH. Quantized: TFLite's integer reference kernels (reference_integer_ops::Logistic
-     * and Tanh; reference_ops::Tanh for uint8): {@code x = q - inputZeroPoint}; saturate when
-     * {@code |x| >= inputRangeRadius}, else {@code x * 2^inputLeftShift * inputMultiplier / 2^31}
-     * is the input in Q4.27 of gemmlowp's logistic/tanh, whose Q0.31 result is rounded to 8 bits.
-     * The output parameters are fixed: 1/256 (LOGISTIC) or 1/128 (TANH).
+     * LOGISTIC or TANH. Quantized: {@code table} holds, for every 8-bit input value indexed by its
+     * raw byte, the result of TFLite's integer reference kernels (reference_integer_ops::Logistic
+     * and Tanh; reference_ops::Tanh for uint8), as {@code logisticTanhTable} computes it. The output
+     * parameters are fixed: 1/256 (LOGISTIC) or 1/128 (TANH). Float: {@code table} null.
      */
-    public record LogisticTanhParams(DataType type, boolean tanh, int size, int inputZeroPoint,
-                                     int inputRangeRadius, int inputMultiplier, int inputLeftShift)
-            implements OpParams {
+    public record LogisticTanhParams(DataType type, boolean tanh, int size, byte[] table) implements OpParams {
     }
 
     /**
      * SOFTMAX over the last dimension ({@code outer} rows of {@code depth}). Quantized: TFLite's
-     * reference integer softmax; input differences to the row maximum at least {@code diffMin}
-     * are scaled by {@code inputMultiplier * 2^inputLeftShift} (beta * input scale in Q5.26),
-     * exponentiated with gemmlowp, summed in Q12.19 and normalised. Output 1/256, zero point
-     * -128 (int8) or 0 (uint8).
+     * reference integer softmax. An input difference d to the row maximum (0..-255) indexes
+     * {@code expOfDiff[-d]}: gemmlowp's exp_on_negative_values of d scaled by beta * input scale
+     * (Q5.26), in Q0.31, and 0 below {@code diffMin}; {@code expOfDiffQ12[-d]} is the same value in
+     * Q12.19, as the row's exponentials are summed. The sum's reciprocal scales each exponential
+     * to the output: 1/256, zero point -128 (int8) or 0 (uint8). Float: the tables are null.
      */
-    public record SoftmaxParams(DataType type, int outer, int depth, float beta, int inputMultiplier,
-                                int inputLeftShift, int diffMin) implements OpParams {
+    public record SoftmaxParams(DataType type, int outer, int depth, float beta, int diffMin, int[] expOfDiff,
+                                int[] expOfDiffQ12) implements OpParams {
     }
 
     public static OpParams prepareRelu(PrepareContext ctx) {
@@ -74,15 +73,19 @@ public final class ActivationOps {
         DataType type = input.type();
         int size = (int) input.elementCount();
         if (type == DataType.FLOAT32) {
-            return new ReluParams(type, size, 0, 0, 0, 0, 0, 0, low, high);
+            return new ReluParams(type, size, low, high, null);
         }
         QuantParams inQ = ctx.requirePerTensorQuant(input, "input");
         QuantParams outQ = ctx.requirePerTensorQuant(output, "output");
         // TFLite divides the scales in float, then widens (ReluPrepare).
         int[] qs = quantizeMultiplier(ctx, (double) (inQ.scale() / outQ.scale()), "input/output scale ratio");
         int[] range = QuantMath.activationRange(activation, type, outQ.scale(), outQ.zeroPoint());
-        return new ReluParams(type, size, inQ.zeroPoint(), outQ.zeroPoint(), qs[0], qs[1], range[0], range[1], low,
-                high);
+        byte[] table = new byte[256];
+        for (int q = type.minValue(); q <= type.maxValue(); q++) {
+            int v = outQ.zeroPoint() + FixedPoint.multiplyByQuantizedMultiplier(q - inQ.zeroPoint(), qs[0], qs[1]);
+            table[q & 0xFF] = (byte) Math.min(range[1], Math.max(range[0], v));
+        }
+        return new ReluParams(type, size, low, high, table);
     }
 
     public static OpParams prepareLogistic(PrepareContext ctx) {
@@ -99,7 +102,7 @@ public final class ActivationOps {
         DataType type = input.type();
         int size = (int) input.elementCount();
         if (type == DataType.FLOAT32) {
-            return new LogisticTanhParams(type, tanh, size, 0, 0, 0, 0);
+            return new LogisticTanhParams(type, tanh, size, null);
         }
         QuantParams inQ = ctx.requirePerTensorQuant(input, "input");
         QuantParams outQ = ctx.requirePerTensorQuant(output, "output");
@@ -113,7 +116,44 @@ public final class ActivationOps {
             throw ctx.unsupported("with input scale " + inQ.scale() + " below 2^-27");
         }
         int radius = calculateInputRadius(LOGISTIC_TANH_INPUT_INTEGER_BITS, qs[1], 31);
-        return new LogisticTanhParams(type, tanh, size, inQ.zeroPoint(), radius, qs[0], qs[1]);
+        return new LogisticTanhParams(type, tanh, size,
+                logisticTanhTable(type, tanh, inQ.zeroPoint(), radius, qs[0], qs[1]));
+    }
+
+    /**
+     * The quantized LOGISTIC or TANH of every 8-bit input value, indexed by its raw byte
+     * (reference_integer_ops::Logistic/Tanh for int8, reference_ops::Logistic/Tanh for uint8, which
+     * give the int8 result plus 128): {@code x = q - inputZeroPoint}; saturate when
+     * {@code |x| >= inputRangeRadius}, else {@code x * 2^inputLeftShift * inputMultiplier / 2^31} is
+     * the input in Q4.27 of gemmlowp's logistic/tanh, whose Q0.31 result is rounded to 8 bits.
+     */
+    private static byte[] logisticTanhTable(DataType type, boolean tanh, int inputZeroPoint, int inputRangeRadius,
+                                            int inputMultiplier, int inputLeftShift) {
+        byte[] table = new byte[256];
+        for (int q = type.minValue(); q <= type.maxValue(); q++) {
+            int x = q - inputZeroPoint;
+            int int8Result;
+            if (x <= -inputRangeRadius) {
+                int8Result = Byte.MIN_VALUE;
+            } else if (x >= inputRangeRadius) {
+                int8Result = Byte.MAX_VALUE;
+            } else {
+                int inputQ4 = FixedPoint.multiplyByQuantizedMultiplier(x, inputMultiplier, inputLeftShift);
+                int v;
+                if (tanh) {
+                    // Q0.31 to Q24.7 (scale 1/128, zero point 0)
+                    v = FixedPoint.roundingDivideByPOT(
+                            GemmlowpFixedPoint.tanh(inputQ4, LOGISTIC_TANH_INPUT_INTEGER_BITS), 24);
+                } else {
+                    // Q0.31 to Q23.8 (scale 1/256), then zero point -128
+                    v = FixedPoint.roundingDivideByPOT(
+                            GemmlowpFixedPoint.logistic(inputQ4, LOGISTIC_TANH_INPUT_INTEGER_BITS), 23) - 128;
+                }
+                int8Result = Math.min(Byte.MAX_VALUE, Math.max(Byte.MIN_VALUE, v));
+            }
+            table[q & 0xFF] = (byte) (type == DataType.UINT8 ? int8Result + 128 : int8Result);
+        }
+        return table;
     }
 
     public static OpParams prepareSoftmax(PrepareContext ctx) {
@@ -128,7 +168,7 @@ public final class ActivationOps {
         int outer = depth == 0 ? 0 : (int) (input.elementCount() / depth);
         float beta = o.beta();
         if (type == DataType.FLOAT32) {
-            return new SoftmaxParams(type, outer, depth, beta, 0, 0, 0);
+            return new SoftmaxParams(type, outer, depth, beta, 0, null, null);
         }
         QuantParams inQ = ctx.requirePerTensorQuant(input, "input");
         QuantParams outQ = ctx.requirePerTensorQuant(output, "output");
@@ -149,7 +189,18 @@ public final class ActivationOps {
                     + " below 2^-26 (TFLite requires a left shift)");
         }
         int diffMin = -calculateInputRadius(SOFTMAX_SCALED_DIFF_INTEGER_BITS, qs[1], 31);
-        return new SoftmaxParams(type, outer, depth, beta, qs[0], qs[1], diffMin);
+        // Differences below diffMin are skipped by TFLite: they add nothing to the sum and give the
+        // minimum output, exactly as an exponential of 0 does.
+        int[] expOfDiff = new int[256];
+        int[] expOfDiffQ12 = new int[256];
+        for (int d = 0; d < 256; d++) {
+            if (-d >= diffMin) {
+                int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(-d, qs[0], qs[1]);
+                expOfDiff[d] = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff, SOFTMAX_SCALED_DIFF_INTEGER_BITS);
+            }
+            expOfDiffQ12[d] = GemmlowpFixedPoint.rescale(expOfDiff[d], 0, 12);
+        }
+        return new SoftmaxParams(type, outer, depth, beta, diffMin, expOfDiff, expOfDiffQ12);
     }
 
     /** One input, one output of the same type and shape, float32/uint8/int8. */

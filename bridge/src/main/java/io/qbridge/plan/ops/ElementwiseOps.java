@@ -53,13 +53,16 @@ public final class ElementwiseOps {
      * ADD. Quantized (uint8/int8): x_i = (q_i + inputOffset_i) << leftShift, scaled by
      * MultiplyByQuantizedMultiplierSmallerThanOneExp(x_i, inputMultiplier_i, inputShift_i); the sum
      * is scaled by (outputMultiplier, outputShift), offset by outputOffset and clamped to
-     * [actMin, actMax]. INT32: wrapping sum clamped to [actMin, actMax]. FLOAT32: sum clamped to
-     * [actMinF, actMaxF].
+     * [actMin, actMax]. Since x_i's scaled value depends on q_i alone, {@code input1Rescaled} and
+     * {@code input2Rescaled} hold it for every input byte (indexed by the unsigned byte). INT32:
+     * wrapping sum clamped to [actMin, actMax]. FLOAT32: sum clamped to [actMinF, actMaxF]. The
+     * tables are null unless quantized.
      */
     public record AddParams(DataType type, Broadcast broadcast, int input1Offset, int input2Offset, int outputOffset,
                             int leftShift, int input1Multiplier, int input1Shift, int input2Multiplier,
                             int input2Shift, int outputMultiplier, int outputShift, int actMin, int actMax,
-                            float actMinF, float actMaxF) implements OpParams {
+                            float actMinF, float actMaxF, int[] input1Rescaled, int[] input2Rescaled)
+            implements OpParams {
     }
 
     /**
@@ -79,7 +82,7 @@ public final class ElementwiseOps {
         if (o.type != DataType.UINT8 && o.type != DataType.INT8) {
             int[] range = int32ActivationRange(activation);
             return new AddParams(o.type, o.broadcast, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, range[0], range[1], rangeF[0],
-                    rangeF[1]);
+                    rangeF[1], null, null);
         }
         QuantParams q1 = ctx.requirePerTensorQuant(o.input1, "input 1");
         QuantParams q2 = ctx.requirePerTensorQuant(o.input2, "input 2");
@@ -94,7 +97,23 @@ public final class ElementwiseOps {
         int[] mo = smallerThanOne(ctx, realOutput, "output");
         int[] range = QuantMath.activationRange(activation, o.type, qo.scale(), qo.zeroPoint());
         return new AddParams(o.type, o.broadcast, -q1.zeroPoint(), -q2.zeroPoint(), qo.zeroPoint(),
-                ADD_LEFT_SHIFT_8BIT, m1[0], m1[1], m2[0], m2[1], mo[0], mo[1], range[0], range[1], 0f, 0f);
+                ADD_LEFT_SHIFT_8BIT, m1[0], m1[1], m2[0], m2[1], mo[0], mo[1], range[0], range[1], 0f, 0f,
+                rescaledInput(o.type, -q1.zeroPoint(), m1[0], m1[1]),
+                rescaledInput(o.type, -q2.zeroPoint(), m2[0], m2[1]));
+    }
+
+    /**
+     * One 8-bit ADD input's rescaled value of every byte (indexed by the unsigned byte):
+     * MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * 2^leftShift, multiplier, shift).
+     */
+    private static int[] rescaledInput(DataType type, int offset, int multiplier, int shift) {
+        int[] table = new int[256];
+        for (int u = 0; u < 256; u++) {
+            int q = type == DataType.UINT8 ? u : (byte) u;
+            int shifted = (q + offset) * (1 << ADD_LEFT_SHIFT_8BIT);
+            table[u] = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOneExp(shifted, multiplier, shift);
+        }
+        return table;
     }
 
     public static OpParams prepareMul(PrepareContext ctx) {

@@ -61,11 +61,11 @@ public final class PoolOps {
         int inH = input.dim(1);
         int inW = input.dim(2);
         int channels = input.dim(3);
-        int outH = ConvOps.outputSize(o.padding(), inH, o.filterHeight(), o.strideH(), 1);
-        int outW = ConvOps.outputSize(o.padding(), inW, o.filterWidth(), o.strideW(), 1);
+        int outH = SlidingWindow.outputSize(o.padding(), inH, o.filterHeight(), o.strideH(), 1);
+        int outW = SlidingWindow.outputSize(o.padding(), inW, o.filterWidth(), o.strideW(), 1);
         ctx.requireShape(output, new int[] {batches, outH, outW, channels}, "output");
-        int padTop = ConvOps.paddingBefore(o.padding(), inH, o.filterHeight(), o.strideH(), 1, outH);
-        int padLeft = ConvOps.paddingBefore(o.padding(), inW, o.filterWidth(), o.strideW(), 1, outW);
+        int padTop = SlidingWindow.paddingBefore(o.padding(), inH, o.filterHeight(), o.strideH(), 1, outH);
+        int padLeft = SlidingWindow.paddingBefore(o.padding(), inW, o.filterWidth(), o.strideW(), 1, outW);
         if (type == DataType.FLOAT32) {
             float[] range = QuantMath.activationRange(activation);
             return new Pool2DParams(type, average, batches, inH, inW, channels, outH, outW, o.filterHeight(),

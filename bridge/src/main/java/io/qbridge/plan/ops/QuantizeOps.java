@@ -60,11 +60,22 @@ public final class QuantizeOps {
     }
 
     /**
-     * QUANTIZE between integer types (Requantize): {@code clamp(MultiplyByQuantizedMultiplier(q -
-     * inputZeroPoint, multiplier, shift) + outputZeroPoint)} to the output type's range.
+     * QUANTIZE between integer types (Requantize): {@link #requantize}. Between 8-bit types
+     * {@code table} holds the result for every input byte (indexed by the unsigned byte); null
+     * otherwise.
      */
     public record RequantizeParams(DataType inputType, DataType outputType, int elementCount, int inputZeroPoint,
-                                   int outputZeroPoint, int multiplier, int shift) implements OpParams {
+                                   int outputZeroPoint, int multiplier, int shift, byte[] table) implements OpParams {
+    }
+
+    /**
+     * Requantize of one input value: {@code clamp(MultiplyByQuantizedMultiplier(q - inputZeroPoint,
+     * multiplier, shift) + outputZeroPoint)} to the output type's range.
+     */
+    public static int requantize(int q, int inputZeroPoint, int outputZeroPoint, int multiplier, int shift,
+                                 DataType outputType) {
+        int r = FixedPoint.multiplyByQuantizedMultiplier(q - inputZeroPoint, multiplier, shift) + outputZeroPoint;
+        return Math.max(outputType.minValue(), Math.min(outputType.maxValue(), r));
     }
 
     /**
@@ -113,7 +124,15 @@ public final class QuantizeOps {
         } catch (IllegalArgumentException e) {
             throw ctx.invalid("requantization multiplier: " + e.getMessage());
         }
-        return new RequantizeParams(in, out, count, qi.zeroPoint(), qo.zeroPoint(), m[0], m[1]);
+        byte[] table = null;
+        if (in.byteSize() == 1 && out.byteSize() == 1) {
+            table = new byte[256];
+            for (int u = 0; u < 256; u++) {
+                int q = in == DataType.UINT8 ? u : (byte) u;
+                table[u] = (byte) requantize(q, qi.zeroPoint(), qo.zeroPoint(), m[0], m[1], out);
+            }
+        }
+        return new RequantizeParams(in, out, count, qi.zeroPoint(), qo.zeroPoint(), m[0], m[1], table);
     }
 
     public static OpParams prepareDequantize(PrepareContext ctx) {

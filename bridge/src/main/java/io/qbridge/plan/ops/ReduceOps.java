@@ -28,14 +28,17 @@ public final class ReduceOps {
 
     /**
      * The reduction on the input reshaped to {@code dims} (size-1 dimensions dropped, neighbours of
-     * the same kind merged; {@code reduced[i]} says which are summed). Output elements follow the
-     * kept dimensions in order. Quantized: {@code out = clamp(outputZeroPoint +
-     * MultiplyByQuantizedMultiplier(sum - inputZeroPoint * reducedCount, multiplier, shift))}
-     * where multiplier and shift already include the division by {@code reducedCount}.
+     * the same kind merged; {@code reduced[i]} says which are summed). Output o sums the input
+     * elements at {@code outputOffsets[o] + reducedOffsets[r]} for every r: the row-major element
+     * offsets of every combination of the kept, and of the reduced, dimensions (outputs follow the
+     * kept dimensions in order). Quantized: {@code out = clamp(outputZeroPoint +
+     * MultiplyByQuantizedMultiplier(sum - zeroPointTimesCount, multiplier, shift))} where
+     * {@code zeroPointTimesCount} is {@code inputZeroPoint * reducedCount} wrapped to int32 as in
+     * TFLite, and multiplier and shift already include the division by {@code reducedCount}.
      */
     public record MeanParams(DataType type, int[] dims, boolean[] reduced, int outputCount, int reducedCount,
-                             int inputZeroPoint, int outputZeroPoint, int multiplier, int shift)
-            implements OpParams {
+                             int[] outputOffsets, int[] reducedOffsets, int inputZeroPoint, int zeroPointTimesCount,
+                             int outputZeroPoint, int multiplier, int shift) implements OpParams {
         @Override
         public String toString() {
             return "MeanParams[" + type + " dims=" + Arrays.toString(dims) + " reduced=" + Arrays.toString(reduced)
@@ -115,8 +118,11 @@ public final class ReduceOps {
             reduced[i] = collapsed.get(i)[1] == 1;
         }
 
+        int[] outputOffsets = elementOffsets(dims, reduced, false);
+        int[] reducedOffsets = elementOffsets(dims, reduced, true);
         if (type == DataType.FLOAT32) {
-            return new MeanParams(type, dims, reduced, (int) outputCount, (int) reducedCount, 0, 0, 0, 0);
+            return new MeanParams(type, dims, reduced, (int) outputCount, (int) reducedCount, outputOffsets,
+                    reducedOffsets, 0, 0, 0, 0, 0);
         }
         QuantParams inQ = ctx.requirePerTensorQuant(input, "input");
         QuantParams outQ = ctx.requirePerTensorQuant(output, "output");
@@ -137,7 +143,44 @@ public final class ReduceOps {
             multiplier = (int) (((long) multiplier << s) / reducedCount);
             shift -= s;
         }
-        return new MeanParams(type, dims, reduced, (int) outputCount, (int) reducedCount, inQ.zeroPoint(),
-                outQ.zeroPoint(), multiplier, shift);
+        int zeroPointTimesCount = (int) ((long) inQ.zeroPoint() * reducedCount);   // int32 wrap, as TFLite
+        return new MeanParams(type, dims, reduced, (int) outputCount, (int) reducedCount, outputOffsets,
+                reducedOffsets, inQ.zeroPoint(), zeroPointTimesCount, outQ.zeroPoint(), multiplier, shift);
+    }
+
+    /** Row-major element offsets of every combination of the kept (or the reduced) dimensions. */
+    private static int[] elementOffsets(int[] dims, boolean[] reduced, boolean ofReduced) {
+        int n = dims.length;
+        int[] strides = new int[n];
+        int stride = 1;
+        for (int d = n - 1; d >= 0; d--) {
+            strides[d] = stride;
+            stride *= dims[d];
+        }
+        int count = 1;
+        for (int d = 0; d < n; d++) {
+            if (reduced[d] == ofReduced) {
+                count *= dims[d];
+            }
+        }
+        int[] offsets = new int[count];
+        int[] index = new int[n];
+        for (int i = 0; i < count; i++) {
+            int offset = 0;
+            for (int d = 0; d < n; d++) {
+                offset += index[d] * strides[d];
+            }
+            offsets[i] = offset;
+            for (int d = n - 1; d >= 0; d--) {   // next combination, last selected dimension fastest
+                if (reduced[d] != ofReduced) {
+                    continue;
+                }
+                if (++index[d] < dims[d]) {
+                    break;
+                }
+                index[d] = 0;
+            }
+        }
+        return offsets;
     }
 }

@@ -5,6 +5,7 @@ import io.qbridge.QuantParams;
 import io.qbridge.graph.Activation;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.graph.TensorSpec;
+import io.qbridge.numerics.QuantMath;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PrepareContext;
 
@@ -25,18 +26,16 @@ public final class ShapeOps {
      * CONCATENATION viewed as {@code outerCount} rows: each output row is, for every input in
      * turn, {@code inputRowElements[i]} elements of that input's row. A uint8 input whose scale or
      * zero point differs from the output's is requantized as TFLite's ConcatenationWithScaling:
-     * {@code round(q * scale[i] + bias[i]) + outputZeroPoint} clamped to [0, 255], in float;
-     * {@code requantize[i]} is false for inputs copied as they are.
+     * {@code requantizeTables[i]} holds its result for every input byte; it is null for inputs
+     * copied as they are.
      */
     public record ConcatenationParams(DataType type, int axis, int outerCount, int[] inputRowElements,
-                                      boolean[] requantize, float[] scale, float[] bias, int outputZeroPoint)
-            implements OpParams {
+                                      byte[][] requantizeTables) implements OpParams {
         @Override
         public boolean equals(Object o) {
             return o instanceof ConcatenationParams c && type == c.type && axis == c.axis
                     && outerCount == c.outerCount && Arrays.equals(inputRowElements, c.inputRowElements)
-                    && Arrays.equals(requantize, c.requantize) && Arrays.equals(scale, c.scale)
-                    && Arrays.equals(bias, c.bias) && outputZeroPoint == c.outputZeroPoint;
+                    && Arrays.deepEquals(requantizeTables, c.requantizeTables);
         }
 
         @Override
@@ -46,8 +45,12 @@ public final class ShapeOps {
 
         @Override
         public String toString() {
+            boolean[] requantized = new boolean[requantizeTables.length];
+            for (int i = 0; i < requantized.length; i++) {
+                requantized[i] = requantizeTables[i] != null;
+            }
             return "ConcatenationParams[" + type + ", axis " + axis + ", rows " + outerCount + ", row elements "
-                    + Arrays.toString(inputRowElements) + ", requantize " + Arrays.toString(requantize) + "]";
+                    + Arrays.toString(inputRowElements) + ", requantize " + Arrays.toString(requantized) + "]";
         }
     }
 
@@ -57,8 +60,10 @@ public final class ShapeOps {
 
     /**
      * PAD and PADV2 over any rank: output[i] = input[i - padBefore] inside the input's box, else
-     * the pad value. {@code padValue} is one element's little-endian bytes, or null when it is read
-     * from the (non-constant) constant_values input at run time.
+     * the pad value. The shapes have each unpadded trailing dimension merged into the one before
+     * it, so that rows are long (image-style padding of NHWC becomes rows of W*C); a scalar is one
+     * unpadded element. {@code padValue} is one element's little-endian bytes, or null when it is
+     * read from the (non-constant) constant_values input at run time.
      */
     public record PadParams(DataType type, int[] inputShape, int[] padBefore, int[] outputShape, byte[] padValue)
             implements OpParams {
@@ -131,13 +136,9 @@ public final class ShapeOps {
             inner *= expected[d];
         }
         int[] rowElements = new int[count];
-        boolean[] requantize = new boolean[count];
-        float[] scale = new float[count];
-        float[] bias = new float[count];
-        int outputZeroPoint = 0;
+        byte[][] requantizeTables = new byte[count][];
         if (type == DataType.UINT8 || type == DataType.INT8 || type == DataType.INT16) {
             QuantParams qo = ctx.requirePerTensorQuant(output, "output");
-            outputZeroPoint = qo.zeroPoint();
             float inverseOutputScale = 1f / qo.scale();
             for (int i = 0; i < count; i++) {
                 QuantParams qi = ctx.requirePerTensorQuant(ctx.input(i), "input " + i);
@@ -153,16 +154,30 @@ public final class ShapeOps {
                     throw ctx.invalid("int16 input " + i + " and output must have zero point 0");
                 }
                 // int16 inputs are copied whatever their scale, as TFLite does.
-                requantize[i] = !same && type == DataType.UINT8;
-                scale[i] = qi.scale() * inverseOutputScale;
-                bias[i] = -qi.zeroPoint() * scale[i];
+                if (!same && type == DataType.UINT8) {
+                    float scale = qi.scale() * inverseOutputScale;
+                    requantizeTables[i] = concatenationTable(scale, -qi.zeroPoint() * scale, qo.zeroPoint());
+                }
             }
         }
         for (int i = 0; i < count; i++) {
             rowElements[i] = (int) (ctx.input(i).dim(axis) * inner);
         }
-        return new ConcatenationParams(type, axis, (int) outer, rowElements, requantize, scale, bias,
-                outputZeroPoint);
+        return new ConcatenationParams(type, axis, (int) outer, rowElements, requantizeTables);
+    }
+
+    /**
+     * ConcatenationWithScaling of every uint8 input byte q, in float:
+     * {@code round(q * scale + bias) + outputZeroPoint} clamped to [0, 255].
+     */
+    private static byte[] concatenationTable(float scale, float bias, int outputZeroPoint) {
+        byte[] table = new byte[256];
+        for (int q = 0; q < 256; q++) {
+            float v = q * scale + bias;   // two float roundings, no fused multiply-add
+            int r = (int) QuantMath.roundHalfAwayFromZero(v) + outputZeroPoint;
+            table[q] = (byte) Math.max(0, Math.min(255, r));
+        }
+        return table;
     }
 
     private static long paddingValue(ByteBuffer b, DataType type, int index) {
@@ -381,6 +396,22 @@ public final class ShapeOps {
                 v.put(0, (byte) qo.zeroPoint());
             }
         }
-        return new PadParams(type, input.shape(), before, expected, padValue);
+        int[] in = input.shape();
+        int[] out = expected;
+        int mergedRank = rank;
+        while (mergedRank >= 2 && in[mergedRank - 1] == out[mergedRank - 1]) {
+            int inner = in[mergedRank - 1];
+            mergedRank--;
+            in = Arrays.copyOf(in, mergedRank);
+            out = Arrays.copyOf(out, mergedRank);
+            before = Arrays.copyOf(before, mergedRank);
+            in[mergedRank - 1] *= inner;
+            out[mergedRank - 1] *= inner;
+            before[mergedRank - 1] *= inner;
+        }
+        if (mergedRank == 0) {
+            return new PadParams(type, new int[] {1}, new int[] {0}, new int[] {1}, padValue);
+        }
+        return new PadParams(type, in, before, out, padValue);
     }
 }

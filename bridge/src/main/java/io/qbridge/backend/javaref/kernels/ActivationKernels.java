@@ -7,7 +7,6 @@ import io.qbridge.backend.javaref.Parallel;
 import io.qbridge.numerics.FixedPoint;
 import io.qbridge.numerics.GemmlowpFixedPoint;
 import io.qbridge.plan.PlannedOp;
-import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.ActivationOps.LogisticTanhParams;
 import io.qbridge.plan.ops.ActivationOps.ReluParams;
 import io.qbridge.plan.ops.ActivationOps.SoftmaxParams;
@@ -15,10 +14,10 @@ import io.qbridge.plan.ops.ActivationOps.SoftmaxParams;
 import static io.qbridge.backend.javaref.KernelContext.FLOATS;
 
 /**
- * RELU, RELU6, LOGISTIC, TANH and SOFTMAX as TFLite's reference kernels. Quantized LOGISTIC,
- * TANH and SOFTMAX use gemmlowp fixed point ({@link GemmlowpFixedPoint}); since the 8-bit
- * input has only 256 values, LOGISTIC and TANH compute a 256-entry table once when compiled,
- * from exactly that arithmetic. Inputs are read through a mask (0xFF uint8, -1 int8).
+ * RELU, RELU6, LOGISTIC, TANH and SOFTMAX as TFLite's reference kernels. Quantized RELU,
+ * LOGISTIC and TANH map each 8-bit input through the plan's 256-entry table; quantized SOFTMAX
+ * sums the plan's exponentials in gemmlowp fixed point ({@link GemmlowpFixedPoint}). Inputs are
+ * read through a mask (0xFF uint8, -1 int8).
  */
 final class ActivationKernels {
     private static final int MIN_CHUNK = 16_384;
@@ -43,19 +42,7 @@ final class ActivationKernels {
                 }
             });
         }
-        byte[] table = reluTable(p);
-        return lookup(arena, in, out, p.size(), p.type(), table, par);
-    }
-
-    /** TFLite's quantized ReluX for every 8-bit input value. */
-    static byte[] reluTable(ReluParams p) {
-        byte[] table = new byte[256];
-        for (int q = p.type().minValue(); q <= p.type().maxValue(); q++) {
-            int v = p.outputZeroPoint()
-                    + FixedPoint.multiplyByQuantizedMultiplier(q - p.inputZeroPoint(), p.multiplier(), p.shift());
-            table[q & 0xFF] = (byte) Math.min(p.actMax(), Math.max(p.actMin(), v));
-        }
-        return table;
+        return lookup(arena, in, out, p.size(), p.table(), par);
     }
 
     static JavaKernel logisticTanh(PlannedOp op, KernelContext ctx) {
@@ -73,16 +60,7 @@ final class ActivationKernels {
                 }
             });
         }
-        return lookup(arena, in, out, p.size(), p.type(), logisticTanhTable(p), par);
-    }
-
-    /** The quantized LOGISTIC or TANH of every 8-bit input value, indexed by its raw byte. */
-    static byte[] logisticTanhTable(LogisticTanhParams p) {
-        byte[] table = new byte[256];
-        for (int q = p.type().minValue(); q <= p.type().maxValue(); q++) {
-            table[q & 0xFF] = (byte) logisticTanhQuantized(p, q);
-        }
-        return table;
+        return lookup(arena, in, out, p.size(), p.table(), par);
     }
 
     /** reference_ops::Logistic (float): exact cutoffs, then 1 / (1 + exp(-x)). */
@@ -96,36 +74,8 @@ final class ActivationKernels {
         return 1.f / (1.f + (float) Math.exp(-v));
     }
 
-    /**
-     * One quantized LOGISTIC or TANH value (reference_integer_ops::Logistic/Tanh for int8,
-     * reference_ops::Logistic/Tanh for uint8; the uint8 ones give the int8 result plus 128).
-     */
-    static int logisticTanhQuantized(LogisticTanhParams p, int q) {
-        int x = q - p.inputZeroPoint();
-        int int8Result;
-        if (x <= -p.inputRangeRadius()) {
-            int8Result = Byte.MIN_VALUE;
-        } else if (x >= p.inputRangeRadius()) {
-            int8Result = Byte.MAX_VALUE;
-        } else {
-            int inputQ4 = FixedPoint.multiplyByQuantizedMultiplier(x, p.inputMultiplier(), p.inputLeftShift());
-            int bits = ActivationOps.LOGISTIC_TANH_INPUT_INTEGER_BITS;
-            if (p.tanh()) {
-                // Q0.31 to Q24.7 (scale 1/128, zero point 0)
-                int v = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.tanh(inputQ4, bits), 24);
-                int8Result = Math.min(Byte.MAX_VALUE, Math.max(Byte.MIN_VALUE, v));
-            } else {
-                // Q0.31 to Q23.8 (scale 1/256), then zero point -128
-                int v = FixedPoint.roundingDivideByPOT(GemmlowpFixedPoint.logistic(inputQ4, bits), 23) - 128;
-                int8Result = Math.min(Byte.MAX_VALUE, Math.max(Byte.MIN_VALUE, v));
-            }
-        }
-        return p.type() == DataType.UINT8 ? int8Result + 128 : int8Result;
-    }
-
     /** Maps every 8-bit element through a 256-entry table indexed by its raw byte. */
-    private static JavaKernel lookup(byte[] arena, int in, int out, int size, DataType type, byte[] table,
-                                     Parallel par) {
+    private static JavaKernel lookup(byte[] arena, int in, int out, int size, byte[] table, Parallel par) {
         return () -> par.forRange(size, MIN_CHUNK, (i0, i1) -> {
             for (int i = i0; i < i1; i++) {
                 arena[out + i] = table[arena[in + i] & 0xFF];
@@ -146,29 +96,8 @@ final class ActivationKernels {
         int mask = p.type() == DataType.UINT8 ? 0xFF : -1;
         int outputMin = p.type().minValue();
         int outputMax = p.type().maxValue();
-        int[] expOfDiff = softmaxExpTable(p);
         return () -> par.forRange(p.outer(), minRows,
-                (r0, r1) -> softmaxQuantized(p, arena, in, out, mask, outputMin, outputMax, expOfDiff, r0, r1));
-    }
-
-    /**
-     * exp of every possible 8-bit input difference to the row maximum, {@code table[-diff]} in Q0:
-     * gemmlowp's exp_on_negative_values of the difference rescaled by beta * input scale, and 0 for
-     * differences below diffMin (which TFLite skips: they add nothing to the sum and give the
-     * minimum output, exactly as an exponential of 0 does).
-     */
-    static int[] softmaxExpTable(SoftmaxParams p) {
-        int[] table = new int[256];
-        for (int d = 0; d < 256; d++) {
-            int diff = -d;
-            if (diff >= p.diffMin()) {
-                int scaledDiff = FixedPoint.multiplyByQuantizedMultiplierGreaterThanOne(diff, p.inputMultiplier(),
-                        p.inputLeftShift());
-                table[d] = GemmlowpFixedPoint.expOnNegativeValues(scaledDiff,
-                        ActivationOps.SOFTMAX_SCALED_DIFF_INTEGER_BITS);
-            }
-        }
-        return table;
+                (r0, r1) -> softmaxQuantized(p, arena, in, out, mask, outputMin, outputMax, r0, r1));
     }
 
     /** reference_ops::Softmax (float): exp((x - max) * beta), divided by the row's sum. */
@@ -196,12 +125,14 @@ final class ActivationKernels {
     }
 
     /**
-     * reference_ops::Softmax for 8-bit input and output: the exponentials (from the table) are
-     * summed in Q12.19, the sum's reciprocal scales each exponential down to the output step.
+     * reference_ops::Softmax for 8-bit input and output: the exponentials (from the plan's tables)
+     * are summed in Q12.19, the sum's reciprocal scales each exponential down to the output step.
      */
     private static void softmaxQuantized(SoftmaxParams p, byte[] arena, int in, int out, int mask, int outputMin,
-                                         int outputMax, int[] expOfDiff, int r0, int r1) {
+                                         int outputMax, int r0, int r1) {
         int depth = p.depth();
+        int[] expOfDiff = p.expOfDiff();
+        int[] expOfDiffQ12 = p.expOfDiffQ12();
         for (int r = r0; r < r1; r++) {
             int rowIn = in + r * depth;
             int rowOut = out + r * depth;
@@ -211,7 +142,7 @@ final class ActivationKernels {
             }
             int sumOfExps = 0;                              // Q12.19
             for (int c = 0; c < depth; c++) {
-                sumOfExps += GemmlowpFixedPoint.rescale(expOfDiff[max - (arena[rowIn + c] & mask)], 0, 12);
+                sumOfExps += expOfDiffQ12[max - (arena[rowIn + c] & mask)];
             }
             int shiftedScale = GemmlowpFixedPoint.reciprocalScale(sumOfExps);
             int exponent = GemmlowpFixedPoint.reciprocalBitsOverUnit(sumOfExps, 12) + 31 - 8;

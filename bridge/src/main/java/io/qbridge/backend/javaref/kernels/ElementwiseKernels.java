@@ -19,9 +19,8 @@ import static io.qbridge.backend.javaref.KernelContext.INTS;
  *
  * <p>The output is walked in rows of its last (merged) dimension; along a row each input either
  * advances by one element or stays put (broadcast). Threads split the rows, or the elements when
- * there is one row. For 8-bit ADD each input's rescaled value depends on its byte alone, so the
- * 256 possible values per input are computed once (bit-exact, and the loop is one table look-up
- * per input plus the output rescale).
+ * there is one row. 8-bit ADD looks each input's rescaled value up in the plan's 256-entry tables,
+ * then rescales the sum.
  */
 final class ElementwiseKernels {
     private static final int MIN_ELEMENTS_PER_THREAD = 16_384;
@@ -77,8 +76,8 @@ final class ElementwiseKernels {
                 break;
             }
             default: {
-                int[] scaled1 = addInputTable(p, 0);
-                int[] scaled2 = addInputTable(p, 1);
+                int[] scaled1 = p.input1Rescaled();
+                int[] scaled2 = p.input2Rescaled();
                 int mult = p.outputMultiplier();
                 int shift = p.outputShift();
                 int offset = p.outputOffset();
@@ -94,23 +93,6 @@ final class ElementwiseKernels {
             }
         }
         return loop(p.broadcast(), span, ctx.parallel());
-    }
-
-    /**
-     * The rescaled value of every possible input byte (indexed by the unsigned byte):
-     * MultiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * 2^leftShift, multiplier, shift).
-     */
-    static int[] addInputTable(AddParams p, int input) {
-        int offset = input == 0 ? p.input1Offset() : p.input2Offset();
-        int multiplier = input == 0 ? p.input1Multiplier() : p.input2Multiplier();
-        int shift = input == 0 ? p.input1Shift() : p.input2Shift();
-        int[] table = new int[256];
-        for (int u = 0; u < 256; u++) {
-            int q = p.type() == DataType.UINT8 ? u : (byte) u;
-            table[u] = FixedPoint.multiplyByQuantizedMultiplierSmallerThanOneExp((q + offset) * (1 << p.leftShift()),
-                    multiplier, shift);
-        }
-        return table;
     }
 
     static JavaKernel mul(PlannedOp op, KernelContext ctx) {

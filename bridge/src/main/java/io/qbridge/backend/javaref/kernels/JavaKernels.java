@@ -5,7 +5,9 @@ import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.plan.OpParams;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ActivationOps;
-import io.qbridge.plan.ops.ConvOps;
+import io.qbridge.plan.ops.Conv2DOps;
+import io.qbridge.plan.ops.DepthwiseConv2DOps;
+import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.ReduceOps;
 import io.qbridge.plan.ops.ElementwiseOps;
@@ -27,8 +29,9 @@ public final class JavaKernels {
     private static final Map<Class<? extends OpParams>, Factory> FACTORIES = new HashMap<>();
 
     static {
-        FACTORIES.put(ConvOps.ConvParams.class, ConvKernels::conv);
-        FACTORIES.put(ConvOps.FullyConnectedParams.class, ConvKernels::fullyConnected);
+        FACTORIES.put(Conv2DOps.Conv2DParams.class, Conv2DKernels::conv2D);
+        FACTORIES.put(DepthwiseConv2DOps.DepthwiseConv2DParams.class, DepthwiseConv2DKernels::depthwiseConv2D);
+        FACTORIES.put(FullyConnectedOps.FullyConnectedParams.class, FullyConnectedKernels::fullyConnected);
         FACTORIES.put(PoolOps.Pool2DParams.class, PoolKernels::pool);
         FACTORIES.put(ReduceOps.MeanParams.class, ReduceKernels::mean);
         FACTORIES.put(ActivationOps.SoftmaxParams.class, ActivationKernels::softmax);

@@ -4,8 +4,9 @@ import io.qbridge.DataType;
 import io.qbridge.backend.javaref.JavaKernel;
 import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.backend.javaref.Parallel;
-import io.qbridge.numerics.FixedPoint;
+import io.qbridge.numerics.Float16;
 import io.qbridge.plan.PlannedOp;
+import io.qbridge.plan.ops.QuantizeOps;
 import io.qbridge.plan.ops.QuantizeOps.Channels;
 import io.qbridge.plan.ops.QuantizeOps.DequantizeParams;
 import io.qbridge.plan.ops.QuantizeOps.QuantizeParams;
@@ -62,21 +63,27 @@ final class QuantizeKernels {
         int srcBase = in.offset();
         byte[] arena = ctx.arena();
         int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        byte[] table = p.table();
+        if (table != null) {
+            return () -> par.forRange(p.elementCount(), MIN_ELEMENTS_PER_THREAD, (e0, e1) -> {
+                for (int i = e0; i < e1; i++) {
+                    arena[out + i] = table[src[srcBase + i] & 0xFF];
+                }
+            });
+        }
         int inType = typeCode(p.inputType());
         int inSize = p.inputType().byteSize();
         int outSize = p.outputType().byteSize();
-        int qmin = p.outputType().minValue();
-        int qmax = p.outputType().maxValue();
         int inZp = p.inputZeroPoint();
         int outZp = p.outputZeroPoint();
         int mult = p.multiplier();
         int shift = p.shift();
-        Parallel par = ctx.parallel();
+        DataType outType = p.outputType();
         return () -> par.forRange(p.elementCount(), MIN_ELEMENTS_PER_THREAD, (e0, e1) -> {
             for (int i = e0; i < e1; i++) {
-                int q = read(src, srcBase + i * inSize, inType) - inZp;
-                int r = FixedPoint.multiplyByQuantizedMultiplier(q, mult, shift) + outZp;
-                write(arena, out + i * outSize, outSize, Math.max(qmin, Math.min(qmax, r)));
+                int q = read(src, srcBase + i * inSize, inType);
+                write(arena, out + i * outSize, outSize, QuantizeOps.requantize(q, inZp, outZp, mult, shift, outType));
             }
         });
     }
@@ -92,7 +99,7 @@ final class QuantizeKernels {
         if (p.inputType() == DataType.FLOAT16) {
             return () -> par.forRange(p.elementCount(), MIN_ELEMENTS_PER_THREAD, (e0, e1) -> {
                 for (int i = e0; i < e1; i++) {
-                    FLOATS.set(arena, out + i * 4, halfToFloat((short) SHORTS.get(src, srcBase + i * 2)));
+                    FLOATS.set(arena, out + i * 4, Float16.toFloat((short) SHORTS.get(src, srcBase + i * 2)));
                 }
             });
         }
@@ -148,21 +155,5 @@ final class QuantizeKernels {
             case 2: SHORTS.set(a, offset, (short) v); break;
             default: INTS.set(a, offset, v);
         }
-    }
-
-    /** IEEE 754 binary16 to float, exactly (subnormals, infinities and NaN included). */
-    static float halfToFloat(short h) {
-        int bits = h & 0xFFFF;
-        int sign = (bits & 0x8000) << 16;
-        int exponent = (bits >>> 10) & 0x1F;
-        int mantissa = bits & 0x3FF;
-        if (exponent == 0x1F) {
-            return Float.intBitsToFloat(sign | 0x7F800000 | (mantissa << 13));
-        }
-        if (exponent == 0) {
-            float magnitude = mantissa * 0x1p-24f;   // subnormal (or zero): exact in float
-            return sign != 0 ? -magnitude : magnitude;
-        }
-        return Float.intBitsToFloat(sign | ((exponent + 112) << 23) | (mantissa << 13));
     }
 }

@@ -31,9 +31,8 @@ final class ReduceKernels {
         boolean[] reduced = p.reduced();
         int n = dims.length;
         int inner = n > 0 && !reduced[n - 1] ? dims[n - 1] : 1;     // kept innermost run, added as rows
-        int keptEnd = inner > 1 ? n - 1 : n;                         // kept dims other than that run
-        int[] groupOffsets = offsets(dims, reduced, false, keptEnd);
-        int[] reducedOffsets = offsets(dims, reduced, true, n);
+        int[] outputOffsets = p.outputOffsets();
+        int[] reducedOffsets = p.reducedOffsets();
         int outputs = p.outputCount();
         int minChunk = Math.max(1, 65_536 / Math.max(1, p.reducedCount()));
         if (p.type() == DataType.FLOAT32) {
@@ -45,7 +44,7 @@ final class ReduceKernels {
                     }
                     return;
                 }
-                sumFloat(arena, in, inner, groupOffsets, reducedOffsets, acc, o0, o1);
+                sumFloat(arena, in, inner, outputOffsets, reducedOffsets, acc, o0, o1);
                 float count = (float) p.reducedCount();
                 for (int o = o0; o < o1; o++) {
                     FLOATS.set(arena, out + o * 4, acc[o] / count);
@@ -56,7 +55,7 @@ final class ReduceKernels {
         int mask = p.type() == DataType.UINT8 ? 0xFF : -1;
         int min = p.type().minValue();
         int max = p.type().maxValue();
-        int zeroPointTimesCount = (int) ((long) p.inputZeroPoint() * p.reducedCount());   // int32 wrap, as TFLite
+        int zeroPointTimesCount = p.zeroPointTimesCount();
         return () -> par.forRange(outputs, minChunk, (o0, o1) -> {
             if (p.reducedCount() == 0) {
                 for (int o = o0; o < o1; o++) {
@@ -64,7 +63,7 @@ final class ReduceKernels {
                 }
                 return;
             }
-            sumQuantized(arena, in, mask, inner, groupOffsets, reducedOffsets, acc, o0, o1);
+            sumQuantized(arena, in, mask, inner, outputOffsets, reducedOffsets, acc, o0, o1);
             for (int o = o0; o < o1; o++) {
                 int v = FixedPoint.multiplyByQuantizedMultiplier(acc[o] - zeroPointTimesCount, p.multiplier(),
                         p.shift()) + p.outputZeroPoint();
@@ -74,44 +73,10 @@ final class ReduceKernels {
     }
 
     /**
-     * Element offsets of every combination of the kept ({@code ofReduced} false) or reduced
-     * dimensions among {@code dims[0..end)}, in row-major order.
+     * Sums outputs [o0, o1) into acc. Outputs come in groups of {@code inner} consecutive ones
+     * (the kept innermost dimension, contiguous in the input): each reduced offset adds a row.
      */
-    static int[] offsets(int[] dims, boolean[] reduced, boolean ofReduced, int end) {
-        int[] strides = new int[dims.length];
-        int stride = 1;
-        for (int d = dims.length - 1; d >= 0; d--) {
-            strides[d] = stride;
-            stride *= dims[d];
-        }
-        int count = 1;
-        for (int d = 0; d < end; d++) {
-            if (reduced[d] == ofReduced) {
-                count *= dims[d];
-            }
-        }
-        int[] result = new int[count];
-        int[] index = new int[dims.length];
-        for (int i = 0; i < count; i++) {
-            int offset = 0;
-            for (int d = 0; d < end; d++) {
-                offset += index[d] * strides[d];
-            }
-            result[i] = offset;
-            for (int d = end - 1; d >= 0; d--) {              // odometer over the selected dims
-                if (reduced[d] != ofReduced) {
-                    continue;
-                }
-                if (++index[d] < dims[d]) {
-                    break;
-                }
-                index[d] = 0;
-            }
-        }
-        return result;
-    }
-
-    private static void sumQuantized(byte[] arena, int in, int mask, int inner, int[] groupOffsets,
+    private static void sumQuantized(byte[] arena, int in, int mask, int inner, int[] outputOffsets,
                                      int[] reducedOffsets, int[] acc, int o0, int o1) {
         for (int o = o0; o < o1; ) {
             int g = o / inner;
@@ -121,7 +86,7 @@ final class ReduceKernels {
             for (int c = c0; c < c1; c++) {
                 acc[accBase + c] = 0;
             }
-            int groupBase = in + groupOffsets[g];
+            int groupBase = in + outputOffsets[accBase];
             for (int reducedOffset : reducedOffsets) {
                 int row = groupBase + reducedOffset;
                 for (int c = c0; c < c1; c++) {
@@ -132,7 +97,7 @@ final class ReduceKernels {
         }
     }
 
-    private static void sumFloat(byte[] arena, int in, int inner, int[] groupOffsets, int[] reducedOffsets,
+    private static void sumFloat(byte[] arena, int in, int inner, int[] outputOffsets, int[] reducedOffsets,
                                  float[] acc, int o0, int o1) {
         for (int o = o0; o < o1; ) {
             int g = o / inner;
@@ -142,7 +107,7 @@ final class ReduceKernels {
             for (int c = c0; c < c1; c++) {
                 acc[accBase + c] = 0f;
             }
-            int groupBase = in + groupOffsets[g] * 4;
+            int groupBase = in + outputOffsets[accBase] * 4;
             for (int reducedOffset : reducedOffsets) {
                 int row = groupBase + reducedOffset * 4;
                 for (int c = c0; c < c1; c++) {

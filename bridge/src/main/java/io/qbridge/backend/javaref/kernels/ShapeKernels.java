@@ -3,7 +3,6 @@ package io.qbridge.backend.javaref.kernels;
 import io.qbridge.backend.javaref.JavaKernel;
 import io.qbridge.backend.javaref.KernelContext;
 import io.qbridge.backend.javaref.Parallel;
-import io.qbridge.numerics.QuantMath;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ShapeOps.ConcatenationParams;
 import io.qbridge.plan.ops.ShapeOps.PadParams;
@@ -43,15 +42,13 @@ final class ShapeKernels {
         int[] srcOffset = new int[n];
         int[] rowBytes = new int[n];
         int outRowBytes = 0;
-        // ConcatenationWithScaling in float; the value depends on the byte alone, so tabulate it.
-        byte[][] table = new byte[n][];
+        byte[][] table = p.requantizeTables();
         for (int i = 0; i < n; i++) {
             InputBytes in = InputBytes.of(op, i, ctx);
             src[i] = in.array();
             srcOffset[i] = in.offset();
             rowBytes[i] = p.inputRowElements()[i] * elementSize;
             outRowBytes += rowBytes[i];
-            table[i] = concatenationTable(p, i);
         }
         byte[] arena = ctx.arena();
         int out = ctx.offset(op.output(0));
@@ -78,70 +75,37 @@ final class ShapeKernels {
         });
     }
 
-    /** Input i's requantized byte for each of its 256 values, or null when it is copied unchanged. */
-    static byte[] concatenationTable(ConcatenationParams p, int i) {
-        if (!p.requantize()[i]) {
-            return null;
-        }
-        byte[] table = new byte[256];
-        for (int q = 0; q < 256; q++) {
-            float v = q * p.scale()[i] + p.bias()[i];   // two float roundings, no fused multiply-add
-            int r = (int) QuantMath.roundHalfAwayFromZero(v) + p.outputZeroPoint();
-            table[q] = (byte) Math.max(0, Math.min(255, r));
-        }
-        return table;
-    }
-
     // ---------------------------------------------------------------- PAD / PADV2
 
     static JavaKernel pad(PlannedOp op, KernelContext ctx) {
         PadParams p = (PadParams) op.params();
         int es = p.type().byteSize();
-        // Merge each unpadded trailing dimension into the one before it, so that rows are long
-        // (image-style padding of NHWC becomes rows of W*C).
-        int[] inShape = p.inputShape();
-        int[] outShape = p.outputShape();
-        int[] before = p.padBefore();
-        int rank = outShape.length;
-        while (rank >= 2 && inShape[rank - 1] == outShape[rank - 1]) {
-            int inner = inShape[rank - 1];
-            inShape = java.util.Arrays.copyOf(inShape, rank - 1);
-            outShape = java.util.Arrays.copyOf(outShape, rank - 1);
-            before = java.util.Arrays.copyOf(before, rank - 1);
-            rank--;
-            inShape[rank - 1] *= inner;
-            outShape[rank - 1] *= inner;
-            before[rank - 1] *= inner;
-        }
+        int[] inDims = p.inputShape();
+        int[] outDims = p.outputShape();
+        int[] padBefore = p.padBefore();
+        int dims = outDims.length;
         InputBytes in = InputBytes.of(op, 0, ctx);
         byte[] src = in.array();
         int srcBase = in.offset();
         byte[] arena = ctx.arena();
         int out = ctx.offset(op.output(0));
         long total = 1;
-        for (int d : outShape) {
+        for (int d : outDims) {
             total *= d;
         }
         if (total == 0) {
             return () -> { };
         }
-        if (rank == 0) {   // a scalar has nothing to pad
-            return () -> System.arraycopy(src, srcBase, arena, out, es);
-        }
-        int[] inDims = inShape;
-        int[] outDims = outShape;
-        int[] padBefore = before;
-        int dims = rank;
-        int outInner = outShape[rank - 1];
-        int inInner = inShape[rank - 1];
-        int beforeInner = before[rank - 1];
+        int outInner = outDims[dims - 1];
+        int inInner = inDims[dims - 1];
+        int beforeInner = padBefore[dims - 1];
         int rows = (int) (total / outInner);
         // Input element strides per dimension.
-        int[] inStride = new int[rank];
+        int[] inStride = new int[dims];
         int s = 1;
-        for (int d = rank - 1; d >= 0; d--) {
+        for (int d = dims - 1; d >= 0; d--) {
             inStride[d] = s;
-            s *= inShape[d];
+            s *= inDims[d];
         }
         boolean inputEmpty = s == 0;
         // One output row of pad values, copied from where padding is needed.

@@ -1,0 +1,133 @@
+package io.qbridge.backend.javaref.kernels;
+
+import io.qbridge.DataType;
+import io.qbridge.backend.javaref.JavaKernel;
+import io.qbridge.backend.javaref.KernelContext;
+import io.qbridge.backend.javaref.Parallel;
+import io.qbridge.numerics.FixedPoint;
+import io.qbridge.plan.PlannedOp;
+import io.qbridge.plan.ops.Conv2DOps.Conv2DParams;
+import io.qbridge.plan.ops.Requant;
+
+import static io.qbridge.backend.javaref.KernelContext.FLOATS;
+
+/**
+ * CONV_2D for float32, uint8 (per-tensor) and int8 (per-channel), as TFLite's reference kernels
+ * (reference/conv.h, reference/integer_ops/conv.h): accumulate (filter + filterOffset) *
+ * (input + inputOffset) in int32, add bias, requantize per channel, add the output zero point,
+ * clamp. The filter is unpacked once with its offset applied; quantized inputs are read through a
+ * mask (0xFF for uint8, -1 for int8) so one loop serves both types.
+ */
+final class Conv2DKernels {
+    private Conv2DKernels() {
+    }
+
+    static JavaKernel conv2D(PlannedOp op, KernelContext ctx) {
+        Conv2DParams p = (Conv2DParams) op.params();
+        byte[] arena = ctx.arena();
+        int in = ctx.offset(op.input(0));
+        int out = ctx.offset(op.output(0));
+        Parallel par = ctx.parallel();
+        int rows = p.batches() * p.outH();
+        int minRows = Math.max(1, (int) (1_000_000 / Math.max(1L, (long) p.outW() * p.outC() * p.filterH()
+                * p.filterW() * p.inC())));
+        if (p.type() == DataType.FLOAT32) {
+            float[] filter = KernelContext.floats(p.filter());
+            float[] bias = p.bias() == null ? new float[p.outC()] : KernelContext.floats(p.bias());
+            return () -> par.forRange(rows, minRows, (r0, r1) -> conv2DFloat(p, arena, in, out, filter, bias, r0, r1));
+        }
+        boolean unsigned = p.type() == DataType.UINT8;
+        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, p.requant().filterOffset());
+        int[] bias = p.bias() == null ? new int[p.outC()] : KernelContext.ints(p.bias());
+        int mask = unsigned ? 0xFF : -1;
+        return () -> par.forRange(rows, minRows,
+                (r0, r1) -> conv2DQuantized(p, arena, in, out, filter, bias, mask, r0, r1));
+    }
+
+    /** Output rows [r0, r1) of batch*outH. */
+    private static void conv2DQuantized(Conv2DParams p, byte[] arena, int in, int out, short[] filter, int[] bias,
+                                        int mask, int r0, int r1) {
+        Requant q = p.requant();
+        int inputOffset = q.inputOffset();
+        int outputOffset = q.outputOffset();
+        int actMin = q.actMin();
+        int actMax = q.actMax();
+        int[] mult = q.multiplier();
+        int[] shift = q.shift();
+        int inH = p.inH(), inW = p.inW(), inC = p.inC(), outW = p.outW(), outC = p.outC();
+        int fH = p.filterH(), fW = p.filterW();
+        for (int row = r0; row < r1; row++) {
+            int b = row / p.outH();
+            int oy = row % p.outH();
+            int inBatch = in + b * inH * inW * inC;
+            for (int ox = 0; ox < outW; ox++) {
+                int outPixel = out + ((row * outW) + ox) * outC;
+                int iy0 = oy * p.strideH() - p.padTop();
+                int ix0 = ox * p.strideW() - p.padLeft();
+                for (int oc = 0; oc < outC; oc++) {
+                    int acc = 0;
+                    for (int ky = 0; ky < fH; ky++) {
+                        int iy = iy0 + ky * p.dilationH();
+                        if (iy < 0 || iy >= inH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < fW; kx++) {
+                            int ix = ix0 + kx * p.dilationW();
+                            if (ix < 0 || ix >= inW) {
+                                continue;
+                            }
+                            int inPixel = inBatch + (iy * inW + ix) * inC;
+                            int f = ((oc * fH + ky) * fW + kx) * inC;
+                            for (int ic = 0; ic < inC; ic++) {
+                                acc += filter[f + ic] * ((arena[inPixel + ic] & mask) + inputOffset);
+                            }
+                        }
+                    }
+                    acc += bias[oc];
+                    acc = FixedPoint.multiplyByQuantizedMultiplier(acc, mult[oc], shift[oc]) + outputOffset;
+                    arena[outPixel + oc] = (byte) Math.max(actMin, Math.min(actMax, acc));
+                }
+            }
+        }
+    }
+
+    private static void conv2DFloat(Conv2DParams p, byte[] arena, int in, int out, float[] filter, float[] bias,
+                                    int r0, int r1) {
+        float actMin = p.requant().actMinF();
+        float actMax = p.requant().actMaxF();
+        int inH = p.inH(), inW = p.inW(), inC = p.inC(), outW = p.outW(), outC = p.outC();
+        int fH = p.filterH(), fW = p.filterW();
+        for (int row = r0; row < r1; row++) {
+            int b = row / p.outH();
+            int oy = row % p.outH();
+            int inBatch = in + b * inH * inW * inC * 4;
+            for (int ox = 0; ox < outW; ox++) {
+                int outPixel = out + ((row * outW) + ox) * outC * 4;
+                int iy0 = oy * p.strideH() - p.padTop();
+                int ix0 = ox * p.strideW() - p.padLeft();
+                for (int oc = 0; oc < outC; oc++) {
+                    float acc = 0f;
+                    for (int ky = 0; ky < fH; ky++) {
+                        int iy = iy0 + ky * p.dilationH();
+                        if (iy < 0 || iy >= inH) {
+                            continue;
+                        }
+                        for (int kx = 0; kx < fW; kx++) {
+                            int ix = ix0 + kx * p.dilationW();
+                            if (ix < 0 || ix >= inW) {
+                                continue;
+                            }
+                            int inPixel = inBatch + (iy * inW + ix) * inC * 4;
+                            int f = ((oc * fH + ky) * fW + kx) * inC;
+                            for (int ic = 0; ic < inC; ic++) {
+                                acc += filter[f + ic] * (float) FLOATS.get(arena, inPixel + ic * 4);
+                            }
+                        }
+                    }
+                    acc += bias[oc];
+                    FLOATS.set(arena, outPixel + oc * 4, Math.max(actMin, Math.min(actMax, acc)));
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package io.qbridge.plan.ops;
+
+import io.qbridge.DataType;
+import io.qbridge.QuantParams;
+import io.qbridge.graph.Activation;
+import io.qbridge.graph.TensorSpec;
+import io.qbridge.numerics.FixedPoint;
+import io.qbridge.numerics.QuantMath;
+import io.qbridge.plan.PrepareContext;
+import io.qbridge.tflite.schema.BuiltinOperator;
+
+/**
+ * Quantized output stage of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: offsets added to
+ * input and filter values, the output zero point, one multiplier/shift per output channel, the
+ * activation clamp. For float ops only {@code actMinF}/{@code actMaxF} matter.
+ */
+public record Requant(int inputOffset, int filterOffset, int outputOffset, int[] multiplier, int[] shift,
+                      int actMin, int actMax, float actMinF, float actMaxF) {
+
+    /** Checks the types of a conv-like op and computes its output stage (channelAxis: the filter's). */
+    static Requant prepare(PrepareContext ctx, TensorSpec input, TensorSpec filter, TensorSpec bias,
+                           TensorSpec output, int outChannels, int channelAxis, Activation activation) {
+        DataType type = input.type();
+        if (activation == Activation.TANH || activation == Activation.SIGN_BIT) {
+            throw ctx.unsupported("with fused activation " + activation);
+        }
+        if (type == DataType.FLOAT32) {
+            ctx.requireType(filter, DataType.FLOAT32, "filter");
+            ctx.requireType(output, DataType.FLOAT32, "output");
+            if (bias != null) {
+                ctx.requireType(bias, DataType.FLOAT32, "bias");
+                requireBiasLength(ctx, bias, outChannels);
+                ctx.requireConstant(bias, "bias");
+            }
+            float[] range = QuantMath.activationRange(activation);
+            return new Requant(0, 0, 0, null, null, 0, 0, range[0], range[1]);
+        }
+        if (type != DataType.UINT8 && type != DataType.INT8) {
+            throw ctx.unsupported("with " + type + " input");
+        }
+        ctx.requireType(filter, type, "filter");
+        ctx.requireType(output, type, "output");
+        QuantParams inQ = ctx.requirePerTensorQuant(input, "input");
+        QuantParams outQ = ctx.requirePerTensorQuant(output, "output");
+        QuantParams fQ = filter.quant();
+        if (!fQ.isQuantized()) {
+            throw ctx.invalid("filter " + PrepareContext.describe(filter) + " has no quantization parameters");
+        }
+        if (fQ.isPerChannel()) {
+            if (type == DataType.UINT8) {
+                throw ctx.unsupported("with per-channel uint8 filter");
+            }
+            if (fQ.axis() != channelAxis || fQ.channelCount() != outChannels) {
+                throw ctx.invalid("filter " + PrepareContext.describe(filter) + " is quantized per channel on axis "
+                        + fQ.axis() + " with " + fQ.channelCount() + " scales, expected axis " + channelAxis
+                        + " with " + outChannels);
+            }
+        }
+        // Legacy int8 FULLY_CONNECTED has a per-tensor weights zero point (TFLite's weights_offset);
+        // int8 convolutions and per-channel weights are symmetric.
+        boolean weightsOffsetAllowed = type == DataType.UINT8 || (channelAxis == 0 && !fQ.isPerChannel()
+                && ctx.op().builtinCode() == BuiltinOperator.FULLY_CONNECTED);
+        for (int c = 0; c < fQ.channelCount(); c++) {
+            if (!weightsOffsetAllowed && fQ.zeroPoint(c) != 0) {
+                throw ctx.invalid("int8 filter " + PrepareContext.describe(filter) + " has zero point "
+                        + fQ.zeroPoint(c) + " on channel " + c + "; int8 weights are symmetric");
+            }
+            if (!(fQ.scale(c) > 0)) {
+                throw ctx.invalid("filter " + PrepareContext.describe(filter) + " has scale " + fQ.scale(c)
+                        + " on channel " + c);
+            }
+        }
+        int filterOffset = weightsOffsetAllowed ? -fQ.zeroPoint() : 0;
+        if (bias != null) {
+            ctx.requireType(bias, DataType.INT32, "bias");
+            ctx.requireConstant(bias, "bias");
+            requireBiasLength(ctx, bias, outChannels);
+        }
+        int[] multiplier = new int[outChannels];
+        int[] shift = new int[outChannels];
+        for (int c = 0; c < outChannels; c++) {
+            float filterScale = fQ.isPerChannel() ? fQ.scale(c) : fQ.scale();
+            double effective = (double) inQ.scale() * (double) filterScale / (double) outQ.scale();
+            int[] qs;
+            try {
+                qs = FixedPoint.quantizeMultiplier(effective);
+            } catch (IllegalArgumentException e) {
+                throw ctx.invalid("output channel " + c + ": " + e.getMessage());
+            }
+            multiplier[c] = qs[0];
+            shift[c] = qs[1];
+        }
+        int[] range = QuantMath.activationRange(activation, type, outQ.scale(), outQ.zeroPoint());
+        return new Requant(-inQ.zeroPoint(), filterOffset, outQ.zeroPoint(), multiplier, shift, range[0], range[1],
+                0f, 0f);
+    }
+
+    private static void requireBiasLength(PrepareContext ctx, TensorSpec bias, int outChannels) {
+        if (bias.elementCount() != outChannels) {
+            throw ctx.invalid("bias " + PrepareContext.describe(bias) + " has " + bias.elementCount()
+                    + " elements, expected " + outChannels);
+        }
+    }
+}
