@@ -66,6 +66,9 @@ public final class Interpreter implements AutoCloseable {
 
     /** Interpreter settings. */
     public static final class Options {
+        /** The most threads one inference may use. */
+        public static final int MAX_THREADS = 256;
+
         private Backend backend = Backend.AUTO;
         private int numThreads = 1;
 
@@ -76,8 +79,8 @@ public final class Interpreter implements AutoCloseable {
 
         /** Threads for one inference (default 1); results are identical for every count. */
         public Options setNumThreads(int numThreads) {
-            if (numThreads < 1 || numThreads > 256) {
-                throw new IllegalArgumentException("threads must be 1..256, got " + numThreads);
+            if (numThreads < 1 || numThreads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be 1.." + MAX_THREADS + ", got " + numThreads);
             }
             this.numThreads = numThreads;
             return this;

@@ -1,5 +1,8 @@
 package io.qbridge.tools;
 
+import io.qbridge.Interpreter;
+import io.qbridge.files.AtomicFiles;
+
 import io.qbridge.DataType;
 import io.qbridge.converter.ConversionException;
 import io.qbridge.converter.ConversionSummary;
@@ -137,6 +140,11 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         CommonOptions.requireFile(model, "model");
+        // before the calibration: a long run must not end in "cannot write"
+        CommonOptions.requireWritable(output, "--output");
+        if (json != null) {
+            CommonOptions.requireWritable(json, "--json");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true,
                 StandardCharsets.UTF_8);
@@ -162,7 +170,7 @@ public final class ConvertCommand implements Callable<Integer> {
         text.println("wrote " + output);
         text.flush();
         if (json != null) {
-            Files.writeString(json, summary.toJson() + "\n", StandardCharsets.UTF_8);
+            AtomicFiles.writeString(json, summary.toJson() + "\n");
         }
         return 0;
     }
@@ -191,8 +199,13 @@ public final class ConvertCommand implements Callable<Integer> {
         if (std != null && !(std > 0)) {
             throw new IllegalArgumentException("--std must be positive");
         }
-        if (calibrationCount <= 0 || errorSamples < 0 || threads <= 0 || floatLayers < 0) {
-            throw new IllegalArgumentException("--calibration-count and --threads must be positive");
+        if (calibrationCount <= 0 || errorSamples < 0 || floatLayers < 0) {
+            throw new IllegalArgumentException("--calibration-count must be positive, --error-samples and "
+                    + "--float-layers at least 0");
+        }
+        if (threads < 1 || threads > Interpreter.Options.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + Interpreter.Options.MAX_THREADS
+                    + ", got " + threads);
         }
         Observer obs = observer.equalsIgnoreCase("auto") ? null : Observer.parse(observer);
         if (!(equalizePercentile > 50 && equalizePercentile <= 100)) {
