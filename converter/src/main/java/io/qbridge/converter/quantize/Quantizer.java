@@ -2,21 +2,17 @@ package io.qbridge.converter.quantize;
 
 import io.qbridge.DataType;
 import io.qbridge.QuantParams;
-import io.qbridge.converter.ConversionException;
 import io.qbridge.converter.InferenceType;
 import io.qbridge.converter.calibration.InputCovariance;
 import io.qbridge.converter.graph.Constants;
 import io.qbridge.converter.graph.EditableGraph;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.OpOptions;
-import io.qbridge.graph.Operator;
 import io.qbridge.graph.TensorSpec;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -67,8 +63,6 @@ public final class Quantizer {
     private final RangeHints hints;
     private final Options o;
     private final DataType type;
-    private final int[] parent;
-    private final Map<Integer, QuantParams> groupParams = new HashMap<>();
     private final Map<Integer, ChannelMoments> moments;
     private final Map<Integer, InputCovariance.Moments> covariances;
     private int gptqLayers;
@@ -81,10 +75,7 @@ public final class Quantizer {
     private int biasCorrections;
     private int perTensorLayers;
     private final List<String> notes = new ArrayList<>();
-    /** Operators (by index in g) that stay float. */
-    private final Set<Integer> floatOps = new java.util.HashSet<>();
-    /** Tensors computed in float: outputs of float ops, and inputs only float ops read. */
-    private final Set<Integer> floatTensors = new java.util.HashSet<>();
+    private ActivationParams activations;
 
     private Quantizer(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o,
                       Map<Integer, ChannelMoments> moments, Map<Integer, InputCovariance.Moments> covariances) {
@@ -95,10 +86,6 @@ public final class Quantizer {
         this.hints = hints == null ? new RangeHints() : hints;
         this.o = o;
         this.type = o.type().activationType();
-        this.parent = new int[g.tensors().size()];
-        for (int i = 0; i < parent.length; i++) {
-            parent[i] = i;
-        }
     }
 
     /**
@@ -134,19 +121,15 @@ public final class Quantizer {
     }
 
     private Result run() {
-        chooseFloatOps();
-        checkSupported();
-        Set<Integer> values = quantizedValues();
-        chooseActivationParams(values);
+        FloatLayers floatLayers = FloatLayers.choose(g, o.floatLayers());
+        OpRule.requireSupported(g, o.type());
+        activations = ActivationParams.choose(g, calibrated, hints, o, notes);
         EditableGraph e = new EditableGraph(g);
-        List<EditableGraph.Op> floatOpObjects = new ArrayList<>();
-        for (int i : floatOps) {
-            floatOpObjects.add(e.ops().get(i));
-        }
-        for (int t : values) {
+        List<EditableGraph.Op> floatOps = floatLayers.opsIn(e);
+        for (int t : activations.values()) {
             TensorSpec spec = g.tensor(t);
-            QuantParams p = params(t);
-            if (floatTensors.contains(t)) {
+            QuantParams p = activations.of(t);
+            if (floatLayers.isFloatTensor(t)) {
                 continue;
             }
             if (spec.isConstant()) {
@@ -162,7 +145,7 @@ public final class Quantizer {
         for (int index = 0; index < e.ops().size(); index++) {
             EditableGraph.Op op = e.ops().get(index);
             int opIndex = index;
-            if (floatOps.contains(opIndex)) {
+            if (floatLayers.isFloatOp(opIndex)) {
                 continue;
             }
             OpRule rule = OpRule.of(op.code);
@@ -185,11 +168,11 @@ public final class Quantizer {
             }
             quantizedOps++;
         }
-        addBoundaries(e, floatOpObjects);
-        addEdges(e);
+        floatLayers.addBoundaries(e, floatOps, type, activations);
+        ModelEdges.add(e, type, o.inputType(), o.outputType(), floatLayers, activations);
         QdqCleanup.removeDequantizeQuantizePairs(e);
-        if (!floatOps.isEmpty()) {
-            notes.add(floatOps.size() + " operators kept float (--float-layers " + o.floatLayers() + ")");
+        if (!floatLayers.isEmpty()) {
+            notes.add(floatLayers.opCount() + " operators kept float (--float-layers " + o.floatLayers() + ")");
         }
         if (gptqLayers > 0) {
             notes.add("weights rounded for least output error (GPTQ) in " + gptqLayers + " layers");
@@ -201,267 +184,6 @@ public final class Quantizer {
             notes.add("bias corrected for weight rounding in " + biasCorrections + " layers");
         }
         return new Result(e.build(), quantizedOps, notes);
-    }
-
-    private void chooseFloatOps() {
-        if (o.floatLayers() <= 0) {
-            return;
-        }
-        int layers = 0;
-        int last = -1;
-        for (Operator op : g.operators()) {
-            int c = op.builtinCode();
-            if (c == BuiltinOperator.CONV_2D || c == BuiltinOperator.DEPTHWISE_CONV_2D
-                    || c == BuiltinOperator.FULLY_CONNECTED) {
-                layers++;
-                if (layers == o.floatLayers()) {
-                    last = op.index();
-                    break;
-                }
-            }
-        }
-        if (last < 0) {
-            throw new ConversionException("cannot keep layers float", List.of("--float-layers " + o.floatLayers()
-                    + " but the model has " + layers + " CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED layers"));
-        }
-        for (int i = 0; i <= last; i++) {
-            Operator op = g.operators().get(i);
-            floatOps.add(i);
-            for (int k = 0; k < op.outputCount(); k++) {
-                floatTensors.add(op.output(k));
-            }
-            for (int k = 0; k < op.inputCount(); k++) {
-                if (op.input(k) >= 0 && g.tensor(op.input(k)).isConstant()) {
-                    floatTensors.add(op.input(k));   // weights and other constants of float ops stay float
-                }
-            }
-        }
-        for (int t : g.inputs()) {
-            boolean onlyFloatReaders = true;
-            for (Operator op : g.operators()) {
-                for (int k = 0; k < op.inputCount(); k++) {
-                    if (op.input(k) == t && !floatOps.contains(op.index())) {
-                        onlyFloatReaders = false;
-                    }
-                }
-            }
-            if (onlyFloatReaders) {
-                floatTensors.add(t);
-            }
-        }
-        for (int t : g.outputs()) {
-            if (floatTensors.contains(t)) {
-                throw new ConversionException("cannot keep layers float", List.of("graph output "
-                        + io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " would be float; use fewer --float-layers"));
-            }
-        }
-    }
-
-    /**
-     * QUANTIZE where a float-computed tensor feeds a quantized op, DEQUANTIZE where a quantized tensor
-     * feeds a float op; each inserted just before the first op that needs it.
-     */
-    private void addBoundaries(EditableGraph e, List<EditableGraph.Op> floatOpObjects) {
-        Map<Integer, Integer> converted = new HashMap<>();
-        for (int i = 0; i < e.ops().size(); i++) {
-            EditableGraph.Op op = e.ops().get(i);
-            boolean isFloat = floatOpObjects.contains(op);
-            if (op.code == BuiltinOperator.QUANTIZE || op.code == BuiltinOperator.DEQUANTIZE) {
-                continue;
-            }
-            for (int k = 0; k < op.inputs.length; k++) {
-                int t = op.inputs[k];
-                if (t < 0 || t >= g.tensors().size() || g.tensor(t).isConstant()
-                        || g.tensor(t).type() != DataType.FLOAT32) {
-                    continue;
-                }
-                boolean tensorFloat = floatTensors.contains(t);
-                if (isFloat == tensorFloat) {
-                    continue;
-                }
-                Integer c = converted.get(t);
-                if (c == null) {
-                    TensorSpec spec = g.tensor(t);
-                    if (isFloat) {
-                        c = e.addTensor(spec.name() + "/float", DataType.FLOAT32, spec.shape(), QuantParams.NONE, null);
-                        e.ops().add(i, new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null,
-                                type == DataType.INT8 ? 2 : 1, new int[] {t}, new int[] {c}, new OpOptions.Dequantize()));
-                    } else {
-                        c = e.addTensor(spec.name() + "/" + type.name().toLowerCase(java.util.Locale.ROOT), type,
-                                spec.shape(), params(t), null);
-                        e.ops().add(i, new EditableGraph.Op(BuiltinOperator.QUANTIZE, null,
-                                type == DataType.INT8 ? 2 : 1, new int[] {t}, new int[] {c}, new OpOptions.Quantize()));
-                    }
-                    converted.put(t, c);
-                    i++;
-                }
-                op.inputs[k] = c;
-            }
-        }
-    }
-
-    private void checkSupported() {
-        Map<String, List<Integer>> unsupported = new LinkedHashMap<>();
-        for (Operator op : g.operators()) {
-            OpRule rule = OpRule.of(op.builtinCode());
-            String problem = null;
-            if (rule == null) {
-                problem = op.opName();
-            } else {
-                for (int k = 0; k < op.inputCount() && problem == null; k++) {
-                    int t = op.input(k);
-                    if (t < 0) {
-                        continue;
-                    }
-                    TensorSpec spec = g.tensor(t);
-                    OpRule.Input role = rule.input(k);
-                    if (role == OpRule.Input.KEEP) {
-                        continue;
-                    }
-                    if (spec.type() != DataType.FLOAT32) {
-                        problem = op.opName() + " with a " + spec.type() + " input " + k;
-                    } else if (!spec.isConstant() && role != OpRule.Input.ACTIVATION && role != OpRule.Input.SHARED) {
-                        problem = op.opName() + " with non-constant " + (role == OpRule.Input.BIAS ? "bias" : "weights");
-                    }
-                }
-                for (int k = 0; k < op.outputCount() && problem == null; k++) {
-                    if (g.tensor(op.output(k)).type() != DataType.FLOAT32) {
-                        problem = op.opName() + " with a " + g.tensor(op.output(k)).type() + " output";
-                    }
-                }
-            }
-            if (problem != null) {
-                unsupported.computeIfAbsent(problem, x -> new ArrayList<>()).add(op.index());
-            }
-        }
-        if (!unsupported.isEmpty()) {
-            List<String> list = new ArrayList<>();
-            unsupported.forEach((what, where) -> list.add(what + " (operator" + (where.size() > 1 ? "s " : " ")
-                    + String.join(", ", where.stream().map(String::valueOf).toList()) + ")"));
-            throw new ConversionException("cannot quantize this model to " + o.type()
-                    + ", it has operators the quantizer does not support", list);
-        }
-    }
-
-    /** Tensors that become 8-bit values with per-tensor parameters; groups them as TFLite requires. */
-    private Set<Integer> quantizedValues() {
-        Set<Integer> values = new LinkedHashSet<>();
-        for (int t : g.inputs()) {
-            if (g.tensor(t).type() == DataType.FLOAT32) {
-                values.add(t);
-            }
-        }
-        for (Operator op : g.operators()) {
-            OpRule rule = OpRule.of(op.builtinCode());
-            for (int k = 0; k < op.inputCount(); k++) {
-                int t = op.input(k);
-                OpRule.Input role = rule.input(k);
-                if (t >= 0 && (role == OpRule.Input.ACTIVATION || role == OpRule.Input.SHARED)) {
-                    values.add(t);
-                }
-                if (t >= 0 && role == OpRule.Input.SHARED) {
-                    union(t, op.output(0));
-                }
-            }
-            values.add(op.output(0));
-            if (rule.output() == OpRule.Output.SAME_AS_INPUT) {
-                union(op.input(0), op.output(0));
-            }
-        }
-        return values;
-    }
-
-    private void chooseActivationParams(Set<Integer> values) {
-        Map<Integer, QuantParams> fixed = new HashMap<>();
-        Map<Integer, String> fixedBy = new HashMap<>();
-        Map<Integer, Range> ranges = new HashMap<>();
-        List<String> problems = new ArrayList<>();
-        for (Operator op : g.operators()) {
-            QuantParams f = OpRule.of(op.builtinCode()).fixedOutput(type);
-            if (f != null) {
-                fix(fixed, fixedBy, op.output(0), f, op.opName() + " output", problems);
-            }
-        }
-        for (int t : values) {
-            OpOptions.FakeQuant fq = hints.fakeQuant(t);
-            if (fq != null && !g.tensor(t).isConstant()) {
-                fix(fixed, fixedBy, t, AffineParams.fromFakeQuant(fq.min(), fq.max(), fq.narrowRange(), type),
-                        "FAKE_QUANT", problems);
-            }
-        }
-        if (o.inputMean() != null && o.inputStd() != null && o.inputType() != DataType.FLOAT32) {
-            for (int t : g.inputs()) {
-                fix(fixed, fixedBy, t, AffineParams.fromMeanStd(o.inputMean(), o.inputStd(), type), "mean/std",
-                        problems);
-            }
-        }
-        for (int t : values) {
-            TensorSpec spec = g.tensor(t);
-            Range r;
-            if (spec.isConstant()) {
-                r = dataRange(Constants.floats(spec));
-            } else if (hints.recorded(t) != null) {
-                r = hints.recorded(t);
-            } else {
-                r = calibrated.get(t);
-            }
-            if (r != null) {
-                ranges.merge(find(t), r, Range::union);
-            }
-        }
-        List<String> missing = new ArrayList<>();
-        for (int t : values) {
-            int root = find(t);
-            if (groupParams.containsKey(root)) {
-                continue;
-            }
-            QuantParams p = fixed.get(root);
-            if (p == null) {
-                Range r = ranges.get(root);
-                if (r == null) {
-                    if (o.defaultRange() == null) {
-                        missing.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)));
-                        continue;
-                    }
-                    r = o.defaultRange();
-                    notes.add("default range " + r + " for " + io.qbridge.plan.PrepareContext.describe(g.tensor(t)));
-                }
-                p = AffineParams.fromRange(r, type);
-            } else if (ranges.containsKey(root)) {
-                Range need = ranges.get(root);
-                Range have = AffineParams.representable(p, type);
-                float step = p.scale();   // clipping within one step is ordinary rounding
-                if (need.min() < have.min() - step || need.max() > have.max() + step) {
-                    notes.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " has fixed parameters ("
-                            + fixedBy.get(root) + ") covering " + have + " but values in " + need + " were seen");
-                }
-            }
-            groupParams.put(root, p);
-        }
-        if (!missing.isEmpty()) {
-            problems.add("no range for " + String.join(", ", missing)
-                    + " (calibrate, or give a default range)");
-        }
-        if (!problems.isEmpty()) {
-            throw new ConversionException("cannot choose quantization parameters", problems);
-        }
-    }
-
-    private void fix(Map<Integer, QuantParams> fixed, Map<Integer, String> fixedBy, int t, QuantParams p, String by,
-                     List<String> problems) {
-        int root = find(t);
-        QuantParams old = fixed.get(root);
-        if (old != null && !old.equals(p)) {
-            problems.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " must share parameters fixed by "
-                    + fixedBy.get(root) + " (" + old + ") and by " + by + " (" + p + ")");
-            return;
-        }
-        fixed.put(root, p);
-        fixedBy.put(root, by);
-    }
-
-    private QuantParams params(int t) {
-        return groupParams.get(find(t));
     }
 
     private WeightQuantizer.Quantized quantizeWeights(EditableGraph e, int t, OpRule.Input role, EditableGraph.Op op,
@@ -607,7 +329,7 @@ public final class Quantizer {
     private void quantizeBias(EditableGraph e, EditableGraph.Op op, int k, WeightQuantizer.Quantized qw,
                               Set<Integer> done) {
         QuantParams weights = qw.params();
-        float inputScale = params(op.input(0)).scale();
+        float inputScale = activations.of(op.input(0)).scale();
         TensorSpec w = g.tensor(op.input(1));
         int channels = weights.isPerChannel() ? weights.channelCount()
                 : w.dim(op.code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0);
@@ -636,103 +358,6 @@ public final class Quantizer {
         } else {
             e.setTensor(t, DataType.INT32, q.params(), Constants.of(q.values()));
             done.add(t);
-        }
-    }
-
-    /** QUANTIZE/DEQUANTIZE ops where the requested input/output types differ from the activation type. */
-    private void addEdges(EditableGraph e) {
-        int[] inputs = e.inputs();
-        List<EditableGraph.Op> prologue = new ArrayList<>();
-        for (int i = 0; i < inputs.length; i++) {
-            int t = inputs[i];
-            DataType want = o.inputType() == null ? type : o.inputType();
-            if (floatTensors.contains(t)) {
-                if (want != DataType.FLOAT32) {
-                    // An integer input read by float ops: dequantized first.
-                    TensorSpec in = e.tensor(t);
-                    QuantParams p = params(t);
-                    if (want != type) {
-                        p = QuantParams.perTensor(p.scale(), p.zeroPoint() + (want == DataType.UINT8 ? 128 : -128));
-                    }
-                    int outer = e.addTensor(in.name(), want, in.shape(), p, null);
-                    e.setTensor(t, new TensorSpec(t, in.name() + "/float", in.type(), in.shape(), in.quant(), null, false));
-                    prologue.add(new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null, want == DataType.INT8 ? 2 : 1,
-                            new int[] {outer}, new int[] {t}, new OpOptions.Dequantize()));
-                    inputs[i] = outer;
-                }
-                continue;
-            }
-            if (want == type) {
-                continue;
-            }
-            int outer = edgeTensor(e, t, want);
-            prologue.add(new EditableGraph.Op(BuiltinOperator.QUANTIZE, null, want == DataType.FLOAT32 ? 1 : 2,
-                    new int[] {outer}, new int[] {t}, new OpOptions.Quantize()));
-            inputs[i] = outer;
-        }
-        e.ops().addAll(0, prologue);
-        e.setInputs(inputs);
-        int[] outputs = e.outputs();
-        for (int i = 0; i < outputs.length; i++) {
-            int t = outputs[i];
-            DataType want = o.outputType() == null ? type : o.outputType();
-            if (want == type) {
-                continue;
-            }
-            int outer = edgeTensor(e, t, want);
-            if (want == DataType.FLOAT32) {
-                e.ops().add(new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null, type == DataType.INT8 ? 2 : 1,
-                        new int[] {t}, new int[] {outer}, new OpOptions.Dequantize()));
-            } else {
-                e.ops().add(new EditableGraph.Op(BuiltinOperator.QUANTIZE, null, 2, new int[] {t}, new int[] {outer},
-                        new OpOptions.Quantize()));
-            }
-            outputs[i] = outer;
-        }
-        e.setOutputs(outputs);
-    }
-
-    /**
-     * The outside tensor of an edge: it takes the original name (users find inputs and outputs by
-     * name); the inside tensor is renamed. A uint8/int8 edge has the same scale and a zero point
-     * shifted by 128.
-     */
-    private int edgeTensor(EditableGraph e, int inside, DataType want) {
-        TensorSpec in = e.tensor(inside);
-        QuantParams p = QuantParams.NONE;
-        if (want != DataType.FLOAT32) {
-            int shift = want == DataType.UINT8 ? 128 : -128;
-            p = QuantParams.perTensor(in.quant().scale(), in.quant().zeroPoint() + shift);
-        }
-        int outer = e.addTensor(in.name(), want, in.shape(), p, null);
-        e.setTensor(inside, new TensorSpec(inside, in.name() + "/" + type.name().toLowerCase(java.util.Locale.ROOT),
-                in.type(), in.shape(), in.quant(), null, false));
-        return outer;
-    }
-
-    private static Range dataRange(float[] v) {
-        float min = 0;
-        float max = 0;
-        for (float x : v) {
-            min = Math.min(min, x);
-            max = Math.max(max, x);
-        }
-        return new Range(min, max);
-    }
-
-    private int find(int t) {
-        while (parent[t] != t) {
-            parent[t] = parent[parent[t]];
-            t = parent[t];
-        }
-        return t;
-    }
-
-    private void union(int a, int b) {
-        int ra = find(a);
-        int rb = find(b);
-        if (ra != rb) {
-            parent[ra] = rb;
         }
     }
 }
