@@ -56,16 +56,53 @@ public final class Converter {
      *                     output SQNR on the error samples ({@link RangeSearch}); null: off
      * @param equalizePercentile int8 equalization scales a RELU6 channel until this percentile of its
      *                     values reaches the clamp (the rarer ones above are clamped); 100: ReLU6-exact
+     * @param perTensorTolerance int8 convolution weights are per tensor where their weighted rounding error
+     *                     is at most this many times the per-channel one
+     *                     ({@link Quantizer#DEFAULT_PER_TENSOR_TOLERANCE})
+     * @param fullyConnectedClipping clip int8 FULLY_CONNECTED weights for the least weighted error
+     * @param empiricalBiasSamples error samples that empirical bias correction runs per layer
+     *                     ({@link #DEFAULT_EMPIRICAL_BIAS_SAMPLES})
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float mean, Float std,
                           Observer observer, double percentile, Range defaultRange, boolean foldAffine,
                           boolean fuseActivations, Boolean equalize, boolean biasCorrection, boolean gptq,
                           int floatLayers, int threads, int errorSamples, Boolean rangeSearch,
-                          double equalizePercentile) {
+                          double equalizePercentile, double perTensorTolerance, boolean fullyConnectedClipping,
+                          int empiricalBiasSamples) {
 
         public static Options defaults(InferenceType type) {
             return new Options(type, null, null, null, null, null, Observer.DEFAULT_PERCENTILE, null, true, true,
-                    null, true, true, 0, 1, 20, null, DEFAULT_EQUALIZE_PERCENTILE);
+                    null, true, true, 0, 1, 20, null, DEFAULT_EQUALIZE_PERCENTILE,
+                    Quantizer.DEFAULT_PER_TENSOR_TOLERANCE, true,
+                    type == InferenceType.UINT8 ? DEFAULT_EMPIRICAL_BIAS_SAMPLES_UINT8 : DEFAULT_EMPIRICAL_BIAS_SAMPLES);
+        }
+
+        public Options withPercentile(double p) {
+            return edit(x -> x.percentile = p);
+        }
+
+        public Options withFoldAffine(boolean f) {
+            return edit(x -> x.foldAffine = f);
+        }
+
+        public Options withFuseActivations(boolean f) {
+            return edit(x -> x.fuseActivations = f);
+        }
+
+        public Options withErrorSamples(int n) {
+            return edit(x -> x.errorSamples = n);
+        }
+
+        public Options withPerTensorTolerance(double t) {
+            return edit(x -> x.perTensorTolerance = t);
+        }
+
+        public Options withFullyConnectedClipping(boolean c) {
+            return edit(x -> x.fullyConnectedClipping = c);
+        }
+
+        public Options withEmpiricalBiasSamples(int n) {
+            return edit(x -> x.empiricalBiasSamples = n);
         }
 
         public Options withFloatLayers(int n) {
@@ -145,6 +182,9 @@ public final class Converter {
             int errorSamples;
             Boolean rangeSearch;
             double equalizePercentile;
+            double perTensorTolerance;
+            boolean fullyConnectedClipping;
+            int empiricalBiasSamples;
 
             Editable(Options o) {
                 type = o.type;
@@ -165,12 +205,16 @@ public final class Converter {
                 errorSamples = o.errorSamples;
                 rangeSearch = o.rangeSearch;
                 equalizePercentile = o.equalizePercentile;
+                perTensorTolerance = o.perTensorTolerance;
+                fullyConnectedClipping = o.fullyConnectedClipping;
+                empiricalBiasSamples = o.empiricalBiasSamples;
             }
 
             Options build() {
                 return new Options(type, inputType, outputType, mean, std, observer, percentile, defaultRange,
                         foldAffine, fuseActivations, equalize, biasCorrection, gptq, floatLayers, threads, errorSamples,
-                        rangeSearch, equalizePercentile);
+                        rangeSearch, equalizePercentile, perTensorTolerance, fullyConnectedClipping,
+                        empiricalBiasSamples);
             }
         }
 
@@ -198,12 +242,13 @@ public final class Converter {
     static final int GPTQ_SAMPLES = 32;
 
     /**
-     * Samples per layer of {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each):
-     * int8 all 20 default error samples (MobileNet v1 output SQNR 23.72 dB with 10, 24.00 dB with 20);
-     * uint8 keeps the 10 its reported figures were measured with.
+     * Default of {@link Options#empiricalBiasSamples}, samples per layer of
+     * {@link io.qbridge.converter.quantize.EmpiricalBiasCorrection} (a full run each): int8 all 20
+     * default error samples (MobileNet v1 output SQNR 23.72 dB with 10, 24.00 dB with 20); uint8
+     * keeps the 10 its reported figures were measured with.
      */
-    static final int EMPIRICAL_SAMPLES = Integer.getInteger("qbridge.empiricalSamples", 20);
-    static final int EMPIRICAL_SAMPLES_UINT8 = 10;
+    public static final int DEFAULT_EMPIRICAL_BIAS_SAMPLES = 20;
+    public static final int DEFAULT_EMPIRICAL_BIAS_SAMPLES_UINT8 = 10;
 
     /** A range replaces the current one only when the output SQNR rises by more than this (not noise). */
     static final double RANGE_SEARCH_MIN_GAIN_DB = 0.02;
@@ -291,7 +336,8 @@ public final class Converter {
             notes.addAll(r.notes());
         } else {
             Quantizer.Options qo = new Quantizer.Options(o.type(), o.inputType(), o.outputType(), o.mean(), o.std(),
-                    o.defaultRange(), o.biasCorrection(), o.floatLayers());
+                    o.defaultRange(), o.biasCorrection(), o.floatLayers(), o.perTensorTolerance(),
+                    o.fullyConnectedClipping());
             if (data == null || data.size() == 0) {
                 Quantizer.Result r = Quantizer.quantize(g1, Map.of(), hints, qo);
                 quantized = r.graph();
@@ -345,9 +391,8 @@ public final class Converter {
                     progress.update("bias correction", 0, 1);
                     double before = measure(g1, quantized, errorSamples, o.threads(), inputWriter).outputSqnrDb();
                     Graph corrected = io.qbridge.converter.quantize.EmpiricalBiasCorrection.apply(g1, quantized,
-                            new CalibrationData(errorSamples).spread(o.type() == InferenceType.INT8
-                                    ? EMPIRICAL_SAMPLES : EMPIRICAL_SAMPLES_UINT8).samples(), o.threads(),
-                            inputWriter);
+                            new CalibrationData(errorSamples).spread(o.empiricalBiasSamples()).samples(),
+                            o.threads(), inputWriter);
                     double after = measure(g1, corrected, errorSamples, o.threads(), inputWriter).outputSqnrDb();
                     progress.update("bias correction", 1, 1);
                     if (after > before) {

@@ -11,7 +11,9 @@ import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Logger;
 
 /**
  * The weights of the quantized CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED layers. uint8: asymmetric
@@ -22,23 +24,15 @@ import java.util.Map;
  */
 final class LayerWeights {
 
-    /**
-     * int8 CONV_2D/DEPTHWISE_CONV_2D weights are per tensor when their rounding error, weighed by the
-     * input channels' mean squares, is at most this many times the per-channel error: per-channel
-     * parameters cost 8 bytes per channel (weight and bias scales), which is most of the file's
-     * overhead in small networks, and buy nothing where the channels have similar ranges.
-     */
-    public static final double PER_TENSOR_TOLERANCE = Double.parseDouble(
-            System.getProperty("qbridge.perTensorTolerance", "1.25"));
-
-    /** FULLY_CONNECTED (per-tensor) weights clipped for the least weighted error ({@link FullyConnectedClipping}). */
-    static final boolean FC_WEIGHT_CLIPPING = Boolean.parseBoolean(System.getProperty("qbridge.fcClip", "true"));
+    private static final Logger LOG = Logger.getLogger(LayerWeights.class.getName());
 
     private final Graph g;
     private final DataType type;
     private final RangeHints hints;
     private final Map<Integer, ChannelMoments> moments;
     private final Map<Integer, InputCovariance.Moments> covariances;
+    private final double perTensorTolerance;
+    private final boolean fullyConnectedClipping;
     private final List<String> notes;
     /** Quantized weights by tensor of g. */
     private final Map<Integer, WeightQuantizer.Quantized> quantized = new HashMap<>();
@@ -48,15 +42,20 @@ final class LayerWeights {
     /**
      * @param moments     input channel moments by tensor (E[x^2] weighs the rounding errors)
      * @param covariances input covariances by operator index, for GPTQ
+     * @param perTensorTolerance      {@link Quantizer.Options#perTensorTolerance}
+     * @param fullyConnectedClipping  {@link Quantizer.Options#fullyConnectedClipping}
      * @param notes       where clipping is noted
      */
     LayerWeights(Graph g, DataType type, RangeHints hints, Map<Integer, ChannelMoments> moments,
-                 Map<Integer, InputCovariance.Moments> covariances, List<String> notes) {
+                 Map<Integer, InputCovariance.Moments> covariances, double perTensorTolerance,
+                 boolean fullyConnectedClipping, List<String> notes) {
         this.g = g;
         this.type = type;
         this.hints = hints;
         this.moments = moments;
         this.covariances = covariances;
+        this.perTensorTolerance = perTensorTolerance;
+        this.fullyConnectedClipping = fullyConnectedClipping;
         this.notes = notes;
     }
 
@@ -98,7 +97,7 @@ final class LayerWeights {
         } else if (op.code == BuiltinOperator.FULLY_CONNECTED) {
             q = WeightQuantizer.symmetricPerTensor(w);   // the int8 spec: FULLY_CONNECTED weights per tensor
             ChannelMoments m = moments.get(op.input(0));
-            if (FC_WEIGHT_CLIPPING && m != null && m.meanSquare() != null && m.meanSquare().length == spec.dim(1)) {
+            if (fullyConnectedClipping && m != null && m.meanSquare() != null && m.meanSquare().length == spec.dim(1)) {
                 q = FullyConnectedClipping.clip(spec.shape(), w, q, m.meanSquare(), notes);
             }
         } else {
@@ -108,11 +107,9 @@ final class LayerWeights {
                 WeightQuantizer.Quantized perTensor = WeightQuantizer.symmetricPerTensor(w);
                 double ePc = weightedError(op.code, spec.shape(), w, q, m.meanSquare());
                 double ePt = weightedError(op.code, spec.shape(), w, perTensor, m.meanSquare());
-                if (System.getProperty("qbridge.debugGranularity") != null) {
-                    notes.add(String.format(java.util.Locale.ROOT, "%s per-tensor/per-channel error %.3f",
-                            spec.name(), ePt / ePc));
-                }
-                if (ePt <= PER_TENSOR_TOLERANCE * ePc) {
+                LOG.fine(() -> String.format(Locale.ROOT, "%s per-tensor/per-channel error %.3f", spec.name(),
+                        ePt / ePc));
+                if (ePt <= perTensorTolerance * ePc) {
                     q = perTensor;
                     perTensorLayers++;
                 }

@@ -24,19 +24,36 @@ import java.util.Map;
 public final class Quantizer {
 
     /**
+     * int8 CONV_2D/DEPTHWISE_CONV_2D weights are per tensor when their rounding error, weighed by the
+     * input channels' mean squares, is at most this many times the per-channel error: per-channel
+     * parameters cost 8 bytes per channel (weight and bias scales), which is most of the file's
+     * overhead in small networks, and buy nothing where the channels have similar ranges.
+     */
+    public static final double DEFAULT_PER_TENSOR_TOLERANCE = 1.25;
+
+    /**
      * @param inputType    type of the model's inputs (FLOAT32, UINT8, INT8); null: the activation type
      * @param outputType   type of the model's outputs; null: the activation type
      * @param inputMean    with {@code inputStd}: integer inputs get {@code tflite_convert}'s
      *                     mean/std parameters instead of calibrated ones (null: calibrated)
      * @param defaultRange range of tensors nothing else gives a range (null: such tensors are an error)
-     */
-    /**
-     * @param floatLayers the first this many CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED, and every op
-     *                    before the last of them, stay float (mixed precision for the layers whose
-     *                    activation rounding the rest of the network amplifies most); 0: none
+     * @param biasCorrection correct biases for the weights' rounding where channel moments are given
+     * @param floatLayers  the first this many CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED, and every op
+     *                     before the last of them, stay float ({@link FloatLayers}); 0: none
+     * @param perTensorTolerance int8 convolution weights are per tensor where their weighted rounding
+     *                     error is at most this many times the per-channel one
+     *                     ({@link #DEFAULT_PER_TENSOR_TOLERANCE}; needs channel moments)
+     * @param fullyConnectedClipping clip int8 FULLY_CONNECTED weights ({@link FullyConnectedClipping};
+     *                     needs channel moments)
      */
     public record Options(InferenceType type, DataType inputType, DataType outputType, Float inputMean,
-                          Float inputStd, Range defaultRange, boolean biasCorrection, int floatLayers) {
+                          Float inputStd, Range defaultRange, boolean biasCorrection, int floatLayers,
+                          double perTensorTolerance, boolean fullyConnectedClipping) {
+
+        /** Calibrated integer I/O, no bias correction, every layer quantized, the default weight choices. */
+        public static Options defaults(InferenceType type) {
+            return new Options(type, null, null, null, null, null, false, 0, DEFAULT_PER_TENSOR_TOLERANCE, true);
+        }
     }
 
     /** The quantized graph and what was done. */
@@ -114,7 +131,8 @@ public final class Quantizer {
                 e.setTensor(t, type, p, null);
             }
         }
-        LayerWeights weights = new LayerWeights(g, type, hints, moments, covariances, notes);
+        LayerWeights weights = new LayerWeights(g, type, hints, moments, covariances, o.perTensorTolerance(),
+                o.fullyConnectedClipping(), notes);
         LayerBiases biases = new LayerBiases(g, activations, moments, o.biasCorrection());
         int quantizedOps = 0;
         for (int opIndex = 0; opIndex < e.ops().size(); opIndex++) {
