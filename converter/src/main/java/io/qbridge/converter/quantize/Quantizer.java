@@ -20,6 +20,10 @@ import java.util.Map;
  * them), weights and biases are quantized, and QUANTIZE/DEQUANTIZE ops are put at the edges for the
  * requested input and output types. Tensor i of the result is tensor i of the float graph (new
  * tensors are appended), so that the two can be compared tensor by tensor.
+ *
+ * <p>The passes, in order: {@link FloatLayers} (what stays float), {@link OpRule#requireSupported},
+ * {@link ActivationParams}, then per op {@link LayerWeights} and {@link LayerBiases}; last the
+ * QUANTIZE/DEQUANTIZE of {@link FloatLayers#addBoundaries}, {@link ModelEdges} and {@link QdqCleanup}.
  */
 public final class Quantizer {
 
