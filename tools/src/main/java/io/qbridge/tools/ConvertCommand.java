@@ -214,8 +214,12 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!(percentile > 50 && percentile <= 100)) {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
-        return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+        // From the defaults: options the command has no flag for keep the converter's values.
+        return Converter.Options.defaults(type).withIo(in, outType).withMeanStd(mean, std).withObserver(obs)
+                .withPercentile(percentile).withDefaultRange(parseRange(defaultRange)).withFoldAffine(fold)
+                .withFuseActivations(fuse).withEqualize(equalize).withBiasCorrection(biasCorrection).withGptq(gptq)
+                .withFloatLayers(floatLayers).withThreads(threads).withErrorSamples(errorSamples)
+                .withRangeSearch(rangeSearch).withEqualizePercentile(equalizePercentile);
     }
 
     static DataType ioType(String s, String option) {
