@@ -302,9 +302,9 @@ public final class Interpreter implements AutoCloseable {
             if (tensors[i].name().equals(name)) {
                 return i;
             }
-            names.add(tensors[i].name());
+            names.add(io.qbridge.graph.Printable.of(tensors[i].name()));
         }
-        throw new IllegalArgumentException("no " + kind + " named '" + name + "'; the model's " + kind + "s are " + names);
+        throw new IllegalArgumentException("no " + kind + " named '" + io.qbridge.graph.Printable.of(name) + "'; the model's " + kind + "s are " + names);
     }
 
     private static void checkIndex(int i, int n, String kind) {
