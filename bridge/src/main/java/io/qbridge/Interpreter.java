@@ -69,6 +69,9 @@ public final class Interpreter implements AutoCloseable {
 
     /** Interpreter settings. */
     public static final class Options {
+        /** The most threads one inference may use. */
+        public static final int MAX_THREADS = 256;
+
         private Backend backend = Backend.AUTO;
         private int numThreads = 1;
 
@@ -79,8 +82,8 @@ public final class Interpreter implements AutoCloseable {
 
         /** Threads for one inference (default 1); results are identical for every count. */
         public Options setNumThreads(int numThreads) {
-            if (numThreads < 1 || numThreads > 256) {
-                throw new IllegalArgumentException("threads must be 1..256, got " + numThreads);
+            if (numThreads < 1 || numThreads > MAX_THREADS) {
+                throw new IllegalArgumentException("threads must be 1.." + MAX_THREADS + ", got " + numThreads);
             }
             this.numThreads = numThreads;
             return this;
@@ -312,9 +315,9 @@ public final class Interpreter implements AutoCloseable {
             if (tensors[i].name().equals(name)) {
                 return i;
             }
-            names.add(tensors[i].name());
+            names.add(io.qbridge.graph.Printable.of(tensors[i].name()));
         }
-        throw new IllegalArgumentException("no " + kind + " named '" + name + "'; the model's " + kind + "s are " + names);
+        throw new IllegalArgumentException("no " + kind + " named '" + io.qbridge.graph.Printable.of(name) + "'; the model's " + kind + "s are " + names);
     }
 
     private static void checkIndex(int i, int n, String kind) {

@@ -205,7 +205,7 @@ public final class Tensor {
     }
 
     private String describe() {
-        return "tensor '" + spec.name() + "' " + spec.type() + Arrays.toString(spec.shape());
+        return "tensor '" + io.qbridge.graph.Printable.of(spec.name()) + "' " + spec.type() + Arrays.toString(spec.shape());
     }
 
     @Override

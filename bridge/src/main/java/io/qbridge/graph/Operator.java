@@ -83,7 +83,7 @@ public final class Operator {
 
     public static String opName(int builtinCode, String customCode) {
         if (builtinCode == BuiltinOperator.CUSTOM) {
-            return "CUSTOM(" + (customCode == null ? "" : customCode) + ")";
+            return "CUSTOM(" + Printable.of(customCode) + ")";
         }
         try {
             return BuiltinOperator.name(builtinCode);

@@ -115,7 +115,7 @@ public final class TensorSpec {
 
     @Override
     public String toString() {
-        return "tensor " + index + " '" + name + "' " + type + Arrays.toString(shape)
+        return "tensor " + index + " '" + Printable.of(name) + "' " + type + Arrays.toString(shape)
                 + (quant.isQuantized() ? " " + quant : "") + (data != null ? " const" : "");
     }
 }

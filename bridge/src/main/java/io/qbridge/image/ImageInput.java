@@ -116,7 +116,7 @@ public final class ImageInput {
     public static void feed(Tensor input, BufferedImage img, Float mean, Float std) {
         int[] shape = input.shape();
         if (shape.length != 4 || shape[0] != 1) {
-            throw new IllegalArgumentException("input '" + input.name() + "' has shape " + java.util.Arrays.toString(shape)
+            throw new IllegalArgumentException("input '" + io.qbridge.graph.Printable.of(input.name()) + "' has shape " + java.util.Arrays.toString(shape)
                     + "; an image needs [1, height, width, channels]");
         }
         float[] px = pixels(img, shape[1], shape[2], shape[3]);
@@ -131,7 +131,7 @@ public final class ImageInput {
             return;
         }
         if (type != DataType.UINT8 && type != DataType.INT8) {
-            throw new IllegalArgumentException("input '" + input.name() + "' is " + type + "; images feed FLOAT32, UINT8 or INT8 inputs");
+            throw new IllegalArgumentException("input '" + io.qbridge.graph.Printable.of(input.name()) + "' is " + type + "; images feed FLOAT32, UINT8 or INT8 inputs");
         }
         byte[] q = new byte[px.length];
         if (mean == null && std == null) {

@@ -6,6 +6,7 @@ import io.qbridge.QuantParams;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.OpOptions;
 import io.qbridge.graph.Operator;
+import io.qbridge.graph.Printable;
 import io.qbridge.graph.TensorSpec;
 
 import java.util.Arrays;
@@ -138,6 +139,6 @@ public final class PrepareContext {
     }
 
     public static String describe(TensorSpec t) {
-        return "tensor " + t.index() + (t.name().isEmpty() ? "" : " '" + t.name() + "'");
+        return "tensor " + t.index() + (t.name().isEmpty() ? "" : " '" + Printable.of(t.name()) + "'");
     }
 }

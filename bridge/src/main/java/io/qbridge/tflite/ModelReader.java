@@ -264,7 +264,7 @@ public final class ModelReader {
                 sg.tensors(t, i);
                 String name = text(t.nameAsByteBuffer());
                 if (name != null) {
-                    where = "tensor " + i + " '" + name + "'";
+                    where = "tensor " + i + " '" + io.qbridge.graph.Printable.of(name) + "'";
                 }
                 DataType type = DataType.fromTfliteCode(t.type());
                 if (type == null) {

@@ -1,5 +1,7 @@
 package io.qbridge.tflite;
 
+import io.qbridge.files.AtomicFiles;
+
 import com.google.flatbuffers.FlatBufferBuilder;
 import io.qbridge.QuantParams;
 import io.qbridge.graph.Graph;
@@ -36,24 +38,12 @@ public final class ModelWriter {
     private ModelWriter() {
     }
 
-    /** Writes to a file atomically: a partial file is never left behind. */
+    /**
+     * Writes to a file atomically, as a regular file only ({@link AtomicFiles}): a partial file is
+     * never left behind, and a device or folder at the path is refused, not replaced.
+     */
     public static void write(Graph graph, Path path) throws IOException {
-        ByteBuffer bytes = toByteBuffer(graph);
-        Path dir = path.toAbsolutePath().getParent();
-        // A sibling with a unique name, created like any new file (the umask's permissions, not
-        // createTempFile's owner-only ones), then renamed over the target.
-        Path tmp = dir.resolve(path.getFileName() + "." + Long.toHexString(System.nanoTime()) + ".partial");
-        try {
-            try (var channel = Files.newByteChannel(tmp, java.nio.file.StandardOpenOption.WRITE,
-                    java.nio.file.StandardOpenOption.CREATE_NEW)) {
-                while (bytes.hasRemaining()) {
-                    channel.write(bytes);
-                }
-            }
-            Files.move(tmp, path, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+        AtomicFiles.write(path, toByteBuffer(graph));
     }
 
     public static byte[] toBytes(Graph graph) {

@@ -40,8 +40,8 @@ class EmpiricalBiasCorrectionTest {
                 ranges.put(t, Observer.MINMAX.range(s, 256, 100));
             }
         });
-        Graph q = Quantizer.quantize(g, ranges, new RangeHints(), new Quantizer.Options(InferenceType.INT8, null,
-                null, null, null, null, false, 0)).graph();
+        Graph q = Quantizer.quantize(g, ranges, new RangeHints(), Quantizer.Options.defaults(InferenceType.INT8))
+                .graph();
         Operator conv = q.operators().stream().filter(op -> op.builtinCode()
                 == io.qbridge.tflite.schema.BuiltinOperator.CONV_2D).findFirst().orElseThrow();
         TensorSpec bias = q.tensor(conv.input(2));

@@ -3,12 +3,15 @@ package io.qbridge.tools;
 import io.qbridge.Interpreter;
 import picocli.CommandLine.Option;
 
+import io.qbridge.files.AtomicFiles;
+
 import java.io.IOException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Options shared by the commands that open a model. */
-final class CommonOptions {
+public final class CommonOptions {
     @Option(names = "--verbose", description = "Print stack traces of errors.")
     boolean verbose;
 
@@ -29,15 +32,32 @@ final class CommonOptions {
         } catch (IllegalArgumentException e) {
             throw new CliException("unknown backend '" + backend + "': use auto, java, neon or armnn");
         }
-        if (threads < 1 || threads > 1024) {
-            throw new CliException("--threads must be between 1 and 1024, got " + threads);
-        }
+        requireThreads(threads);
         return new Interpreter.Options().setBackend(b).setNumThreads(threads);
     }
 
     Interpreter open() throws IOException {
         requireFile(model, "model");
         return new Interpreter(model, interpreterOptions());
+    }
+
+    /** The bound every command puts on --threads: what one Interpreter takes. */
+    public static void requireThreads(int threads) {
+        if (threads < 1 || threads > Interpreter.Options.MAX_THREADS) {
+            throw new CliException("--threads must be between 1 and " + Interpreter.Options.MAX_THREADS + ", got "
+                    + threads);
+        }
+    }
+
+    /** Checks before any long work that an output file can be written (see AtomicFiles). */
+    public static void requireWritable(Path p, String option) {
+        try {
+            AtomicFiles.checkWritable(p);
+        } catch (FileSystemException e) {
+            throw new CliException("cannot write " + option + " " + p + ": " + e.getReason());
+        } catch (IOException e) {
+            throw new CliException("cannot write " + option + " " + p + ": " + e.getMessage());
+        }
     }
 
     static void requireFile(Path p, String role) {

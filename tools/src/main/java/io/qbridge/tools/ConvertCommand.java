@@ -1,5 +1,8 @@
 package io.qbridge.tools;
 
+import io.qbridge.Interpreter;
+import io.qbridge.files.AtomicFiles;
+
 import io.qbridge.DataType;
 import io.qbridge.converter.ConversionException;
 import io.qbridge.converter.ConversionSummary;
@@ -137,6 +140,11 @@ public final class ConvertCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), e.getMessage());
         }
         CommonOptions.requireFile(model, "model");
+        // before the calibration: a long run must not end in "cannot write"
+        CommonOptions.requireWritable(output, "--output");
+        if (json != null) {
+            CommonOptions.requireWritable(json, "--json");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintStream progress = new PrintStream(new WriterOutputStream(spec.commandLine().getErr()), true,
                 StandardCharsets.UTF_8);
@@ -162,7 +170,7 @@ public final class ConvertCommand implements Callable<Integer> {
         text.println("wrote " + output);
         text.flush();
         if (json != null) {
-            Files.writeString(json, summary.toJson() + "\n", StandardCharsets.UTF_8);
+            AtomicFiles.writeString(json, summary.toJson() + "\n");
         }
         return 0;
     }
@@ -191,8 +199,13 @@ public final class ConvertCommand implements Callable<Integer> {
         if (std != null && !(std > 0)) {
             throw new IllegalArgumentException("--std must be positive");
         }
-        if (calibrationCount <= 0 || errorSamples < 0 || threads <= 0 || floatLayers < 0) {
-            throw new IllegalArgumentException("--calibration-count and --threads must be positive");
+        if (calibrationCount <= 0 || errorSamples < 0 || floatLayers < 0) {
+            throw new IllegalArgumentException("--calibration-count must be positive, --error-samples and "
+                    + "--float-layers at least 0");
+        }
+        if (threads < 1 || threads > Interpreter.Options.MAX_THREADS) {
+            throw new IllegalArgumentException("--threads must be between 1 and " + Interpreter.Options.MAX_THREADS
+                    + ", got " + threads);
         }
         Observer obs = observer.equalsIgnoreCase("auto") ? null : Observer.parse(observer);
         if (!(equalizePercentile > 50 && equalizePercentile <= 100)) {
@@ -201,8 +214,12 @@ public final class ConvertCommand implements Callable<Integer> {
         if (!(percentile > 50 && percentile <= 100)) {
             throw new IllegalArgumentException("--percentile must be in (50, 100]");
         }
-        return new Converter.Options(type, in, outType, mean, std, obs, percentile, parseRange(defaultRange), fold, fuse,
-                equalize, biasCorrection, gptq, floatLayers, threads, errorSamples, rangeSearch, equalizePercentile);
+        // From the defaults: options the command has no flag for keep the converter's values.
+        return Converter.Options.defaults(type).withIo(in, outType).withMeanStd(mean, std).withObserver(obs)
+                .withPercentile(percentile).withDefaultRange(parseRange(defaultRange)).withFoldAffine(fold)
+                .withFuseActivations(fuse).withEqualize(equalize).withBiasCorrection(biasCorrection).withGptq(gptq)
+                .withFloatLayers(floatLayers).withThreads(threads).withErrorSamples(errorSamples)
+                .withRangeSearch(rangeSearch).withEqualizePercentile(equalizePercentile);
     }
 
     static DataType ioType(String s, String option) {

@@ -1,5 +1,7 @@
 package io.qbridge.tools;
 
+import io.qbridge.files.AtomicFiles;
+
 import io.qbridge.Interpreter;
 import io.qbridge.converter.calibration.Progress;
 import io.qbridge.converter.eval.Evaluation;
@@ -175,7 +177,7 @@ final class DemoCommand implements Callable<Integer> {
         out.println();
         out.print(report.text());
         Path jsonFile = json != null ? json : work.resolve("demo.json");
-        Files.writeString(jsonFile, report.json());
+        AtomicFiles.writeString(jsonFile, report.json());
         out.println("wrote " + jsonFile);
         out.flush();
         return unavailable.isEmpty() ? 0 : QbridgeCli.EXIT_FAILURE;

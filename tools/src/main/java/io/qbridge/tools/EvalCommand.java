@@ -1,5 +1,7 @@
 package io.qbridge.tools;
 
+import io.qbridge.files.AtomicFiles;
+
 import io.qbridge.Interpreter;
 import io.qbridge.converter.calibration.Progress;
 import io.qbridge.converter.eval.Evaluation;
@@ -76,6 +78,9 @@ public final class EvalCommand implements Callable<Integer> {
             CommonOptions.requireFile(reference, "reference model");
         }
         CommonOptions.requireFile(groundTruth, "ground truth");
+        if (json != null) {
+            CommonOptions.requireWritable(json, "--json");
+        }
         List<GroundTruth.Sample> samples = GroundTruth.read(groundTruth, images, labelColumn, skip, limit);
         if (samples.isEmpty()) {
             throw new CliException("no images left in " + groundTruth + " after --skip " + skip);
@@ -87,7 +92,7 @@ public final class EvalCommand implements Callable<Integer> {
         out.print(e.format());
         out.flush();
         if (json != null) {
-            Files.writeString(json, e.toJson() + "\n", StandardCharsets.UTF_8);
+            AtomicFiles.writeString(json, e.toJson() + "\n");
         }
         return 0;
     }

@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -61,6 +62,50 @@ class ConvertCommandTest {
         assertTrue(r.out.contains("per-layer error"), r.out);
         assertTrue(r.out.contains("calibration: 50 samples"), r.out);
         assertTrue(Files.readString(json).contains("\"layers\":["));
+    }
+
+    /** Output paths are checked before the calibration, and only regular files are ever written or replaced. */
+    @Test
+    void badOutputPathsFailBeforeCalibratingAndNothingIsReplaced(@TempDir Path dir) throws Exception {
+        String model = SharedData.model("hello_world_float").toString();
+        String cal = helloWorldCalibration(dir).toString();
+
+        Run missingFolder = convert("-m", model, "-o", dir.resolve("no/such/folder/q.tflite").toString(),
+                "--calibration", cal);
+        assertEquals(QbridgeCli.EXIT_FAILURE, missingFolder.status, missingFolder.err);
+        assertTrue(missingFolder.err.contains("cannot write --output") && missingFolder.err.contains("does not exist"),
+                missingFolder.err);
+        assertFalse(missingFolder.err.contains(".partial"), missingFolder.err);
+        assertFalse(missingFolder.out.contains("calibration:"), "calibrated first: " + missingFolder.out);
+
+        Path folder = Files.createDirectories(dir.resolve("a-folder.tflite"));
+        Run intoFolder = convert("-m", model, "-o", folder.toString(), "--calibration", cal);
+        assertEquals(QbridgeCli.EXIT_FAILURE, intoFolder.status, intoFolder.err);
+        assertTrue(intoFolder.err.contains("not a regular file"), intoFolder.err);
+        assertTrue(Files.isDirectory(folder));
+
+        Path fifo = dir.resolve("pipe.tflite");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        if (mkfifo.waitFor() == 0) {
+            Run intoPipe = convert("-m", model, "-o", fifo.toString(), "--calibration", cal);
+            assertEquals(QbridgeCli.EXIT_FAILURE, intoPipe.status, intoPipe.err);
+            assertTrue(intoPipe.err.contains("not a regular file"), intoPipe.err);
+            assertTrue(Files.exists(fifo) && !Files.isRegularFile(fifo), "the pipe was replaced");
+        }
+
+        Path out = dir.resolve("q.tflite");
+        Run badJson = convert("-m", model, "-o", out.toString(), "--calibration", cal, "--json",
+                dir.resolve("missing/summary.json").toString());
+        assertEquals(QbridgeCli.EXIT_FAILURE, badJson.status, badJson.err);
+        assertTrue(badJson.err.contains("cannot write --json"), badJson.err);
+        assertFalse(Files.exists(out), "the model was written although --json cannot be");
+
+        Run threads = convert("-m", model, "-o", out.toString(), "--calibration", cal, "--threads", "100000");
+        assertEquals(QbridgeCli.EXIT_USAGE, threads.status, threads.err);
+        assertTrue(threads.err.contains("--threads must be between 1 and 256"), threads.err);
+        try (var left = Files.list(dir)) {
+            assertEquals(List.of(), left.filter(p -> p.toString().endsWith(".partial")).toList());
+        }
     }
 
     @Test

@@ -189,9 +189,10 @@ public final class ElementwiseOps {
         }
         // Merge: keep dims with out > 1; a dim joins the previous one when, for both inputs,
         // "is broadcast here" is the same on both dims.
-        int[] mergedOut = new int[rank];
-        boolean[] b1 = new boolean[rank];
-        boolean[] b2 = new boolean[rank];
+        // at least one dimension: two scalars (rank 0) broadcast to a scalar, run as one element
+        int[] mergedOut = new int[Math.max(rank, 1)];
+        boolean[] b1 = new boolean[mergedOut.length];
+        boolean[] b2 = new boolean[mergedOut.length];
         int n = 0;
         for (int i = 0; i < rank; i++) {
             if (expected[i] == 1) {

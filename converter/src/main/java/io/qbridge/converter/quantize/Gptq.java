@@ -1,5 +1,11 @@
 package io.qbridge.converter.quantize;
 
+import io.qbridge.DataType;
+import io.qbridge.QuantParams;
+import io.qbridge.converter.calibration.InputCovariance;
+import io.qbridge.graph.TensorSpec;
+import io.qbridge.tflite.schema.BuiltinOperator;
+
 /**
  * Weight rounding that minimizes the layer's output error instead of each weight's own error
  * (GPTQ: Frantar et al. 2023, after Optimal Brain Quantization): the weights of a row are rounded
@@ -11,7 +17,59 @@ public final class Gptq {
     /** Damping added to the diagonal, relative to its mean (GPTQ's default). */
     static final double DAMPING = 0.01;
 
+    /**
+     * GPTQ needs E[x x^T] from several times as many receptive fields as it has entries per row: from
+     * fewer, the matrix is rank-deficient and rounding errors get pushed into directions calibration
+     * never saw (a logits layer fed by global pooling gets one field per image).
+     */
+    static final int FIELDS_PER_INPUT = 4;
+
     private Gptq() {
+    }
+
+    /**
+     * The weights of a CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED layer rounded with the
+     * parameters of {@code plain} (each depthwise channel is a row of its own, with its own input
+     * covariance), or {@code plain} itself when the covariance is missing, too thin, of another
+     * shape, or unusable.
+     *
+     * @param type the weights' type (UINT8 or INT8, whose weights leave -128 out)
+     */
+    static WeightQuantizer.Quantized roundLayer(int code, TensorSpec spec, float[] w, WeightQuantizer.Quantized plain,
+                                                InputCovariance.Moments cov, DataType type) {
+        if (cov == null || cov.count() < (long) FIELDS_PER_INPUT * cov.k()) {
+            return plain;
+        }
+        QuantParams p = plain.params();
+        int[] q = plain.values().clone();
+        int qmin = type == DataType.UINT8 ? 0 : -WeightQuantizer.INT8_WEIGHT_MAX;
+        int qmax = type == DataType.UINT8 ? 255 : WeightQuantizer.INT8_WEIGHT_MAX;
+        boolean ok = true;
+        if (code == BuiltinOperator.DEPTHWISE_CONV_2D) {
+            int channels = spec.dim(3);
+            if (cov.groups() != channels || cov.k() != spec.dim(1) * spec.dim(2)) {
+                return plain;
+            }
+            for (int c = 0; c < channels && ok; c++) {
+                int pc = p.isPerChannel() ? c : 0;
+                ok = round(w, q, c, 1, 0, cov.k(), channels, cov.matrices()[c], new float[] {p.scale(pc)},
+                        new int[] {p.zeroPoint(pc)}, qmin, qmax);
+            }
+        } else {
+            int rows = spec.dim(0);
+            int cols = (int) (spec.elementCount() / rows);
+            if (cov.groups() != 1 || cov.k() != cols) {
+                return plain;
+            }
+            float[] scales = new float[rows];
+            int[] zeros = new int[rows];
+            for (int r = 0; r < rows; r++) {
+                scales[r] = p.isPerChannel() ? p.scale(r) : p.scale();
+                zeros[r] = p.isPerChannel() ? p.zeroPoint(r) : p.zeroPoint();
+            }
+            ok = round(w, q, 0, rows, cols, cols, 1, cov.matrices()[0], scales, zeros, qmin, qmax);
+        }
+        return ok ? new WeightQuantizer.Quantized(q, p) : plain;
     }
 
     /**

@@ -2,9 +2,17 @@ package io.qbridge.converter.quantize;
 
 import io.qbridge.DataType;
 import io.qbridge.QuantParams;
+import io.qbridge.converter.ConversionException;
+import io.qbridge.converter.InferenceType;
+import io.qbridge.graph.Graph;
+import io.qbridge.graph.Operator;
+import io.qbridge.graph.TensorSpec;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -92,5 +100,54 @@ public record OpRule(Input[] inputs, Output output, int int8Version) {
     /** The rule of a builtin op, or null when the quantizer cannot quantize it. */
     public static OpRule of(int builtinCode) {
         return RULES.get(builtinCode);
+    }
+
+    /**
+     * Refuses, all at once, the ops the quantizer cannot quantize: ops without a rule, integer inputs
+     * or outputs, and weights or biases that are not constants.
+     *
+     * @param type only named in the message
+     */
+    public static void requireSupported(Graph g, InferenceType type) {
+        Map<String, List<Integer>> unsupported = new LinkedHashMap<>();
+        for (Operator op : g.operators()) {
+            OpRule rule = of(op.builtinCode());
+            String problem = null;
+            if (rule == null) {
+                problem = op.opName();
+            } else {
+                for (int k = 0; k < op.inputCount() && problem == null; k++) {
+                    int t = op.input(k);
+                    if (t < 0) {
+                        continue;
+                    }
+                    TensorSpec spec = g.tensor(t);
+                    Input role = rule.input(k);
+                    if (role == Input.KEEP) {
+                        continue;
+                    }
+                    if (spec.type() != DataType.FLOAT32) {
+                        problem = op.opName() + " with a " + spec.type() + " input " + k;
+                    } else if (!spec.isConstant() && role != Input.ACTIVATION && role != Input.SHARED) {
+                        problem = op.opName() + " with non-constant " + (role == Input.BIAS ? "bias" : "weights");
+                    }
+                }
+                for (int k = 0; k < op.outputCount() && problem == null; k++) {
+                    if (g.tensor(op.output(k)).type() != DataType.FLOAT32) {
+                        problem = op.opName() + " with a " + g.tensor(op.output(k)).type() + " output";
+                    }
+                }
+            }
+            if (problem != null) {
+                unsupported.computeIfAbsent(problem, x -> new ArrayList<>()).add(op.index());
+            }
+        }
+        if (!unsupported.isEmpty()) {
+            List<String> list = new ArrayList<>();
+            unsupported.forEach((what, where) -> list.add(what + " (operator" + (where.size() > 1 ? "s " : " ")
+                    + String.join(", ", where.stream().map(String::valueOf).toList()) + ")"));
+            throw new ConversionException("cannot quantize this model to " + type
+                    + ", it has operators the quantizer does not support", list);
+        }
     }
 }

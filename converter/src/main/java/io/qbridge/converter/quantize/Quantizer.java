@@ -2,24 +2,17 @@ package io.qbridge.converter.quantize;
 
 import io.qbridge.DataType;
 import io.qbridge.QuantParams;
-import io.qbridge.converter.ConversionException;
 import io.qbridge.converter.InferenceType;
 import io.qbridge.converter.calibration.InputCovariance;
 import io.qbridge.converter.graph.Constants;
 import io.qbridge.converter.graph.EditableGraph;
 import io.qbridge.graph.Graph;
 import io.qbridge.graph.OpOptions;
-import io.qbridge.graph.Operator;
 import io.qbridge.graph.TensorSpec;
-import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Rewrites a float graph into a uint8 or int8 one: activations get per-tensor parameters from their
@@ -27,24 +20,12 @@ import java.util.Set;
  * them), weights and biases are quantized, and QUANTIZE/DEQUANTIZE ops are put at the edges for the
  * requested input and output types. Tensor i of the result is tensor i of the float graph (new
  * tensors are appended), so that the two can be compared tensor by tensor.
+ *
+ * <p>The passes, in order: {@link FloatLayers} (what stays float), {@link OpRule#requireSupported},
+ * {@link ActivationParams}, then per op {@link LayerWeights} and {@link LayerBiases}; last the
+ * QUANTIZE/DEQUANTIZE of {@link FloatLayers#addBoundaries}, {@link ModelEdges} and {@link QdqCleanup}.
  */
 public final class Quantizer {
-
-    /**
-     * @param inputType    type of the model's inputs (FLOAT32, UINT8, INT8); null: the activation type
-     * @param outputType   type of the model's outputs; null: the activation type
-     * @param inputMean    with {@code inputStd}: integer inputs get {@code tflite_convert}'s
-     *                     mean/std parameters instead of calibrated ones (null: calibrated)
-     * @param defaultRange range of tensors nothing else gives a range (null: such tensors are an error)
-     */
-    /**
-     * @param floatLayers the first this many CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED, and every op
-     *                    before the last of them, stay float (mixed precision for the layers whose
-     *                    activation rounding the rest of the network amplifies most); 0: none
-     */
-    public record Options(InferenceType type, DataType inputType, DataType outputType, Float inputMean,
-                          Float inputStd, Range defaultRange, boolean biasCorrection, int floatLayers) {
-    }
 
     /**
      * int8 CONV_2D/DEPTHWISE_CONV_2D weights are per tensor when their rounding error, weighed by the
@@ -52,11 +33,32 @@ public final class Quantizer {
      * parameters cost 8 bytes per channel (weight and bias scales), which is most of the file's
      * overhead in small networks, and buy nothing where the channels have similar ranges.
      */
-    public static final double PER_TENSOR_TOLERANCE = Double.parseDouble(
-            System.getProperty("qbridge.perTensorTolerance", "1.25"));
+    public static final double DEFAULT_PER_TENSOR_TOLERANCE = 1.25;
 
-    /** FULLY_CONNECTED (per-tensor) weights clipped for the least weighted error ({@link #clippedPerTensor}). */
-    static final boolean FC_WEIGHT_CLIPPING = Boolean.parseBoolean(System.getProperty("qbridge.fcClip", "true"));
+    /**
+     * @param inputType    type of the model's inputs (FLOAT32, UINT8, INT8); null: the activation type
+     * @param outputType   type of the model's outputs; null: the activation type
+     * @param inputMean    with {@code inputStd}: integer inputs get {@code tflite_convert}'s
+     *                     mean/std parameters instead of calibrated ones (null: calibrated)
+     * @param defaultRange range of tensors nothing else gives a range (null: such tensors are an error)
+     * @param biasCorrection correct biases for the weights' rounding where channel moments are given
+     * @param floatLayers  the first this many CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED, and every op
+     *                     before the last of them, stay float ({@link FloatLayers}); 0: none
+     * @param perTensorTolerance int8 convolution weights are per tensor where their weighted rounding
+     *                     error is at most this many times the per-channel one
+     *                     ({@link #DEFAULT_PER_TENSOR_TOLERANCE}; needs channel moments)
+     * @param fullyConnectedClipping clip int8 FULLY_CONNECTED weights ({@link FullyConnectedClipping};
+     *                     needs channel moments)
+     */
+    public record Options(InferenceType type, DataType inputType, DataType outputType, Float inputMean,
+                          Float inputStd, Range defaultRange, boolean biasCorrection, int floatLayers,
+                          double perTensorTolerance, boolean fullyConnectedClipping) {
+
+        /** Calibrated integer I/O, no bias correction, every layer quantized, the default weight choices. */
+        public static Options defaults(InferenceType type) {
+            return new Options(type, null, null, null, null, null, false, 0, DEFAULT_PER_TENSOR_TOLERANCE, true);
+        }
+    }
 
     /** The quantized graph and what was done. */
     public record Result(Graph graph, int quantizedOps, List<String> notes) {
@@ -67,24 +69,9 @@ public final class Quantizer {
     private final RangeHints hints;
     private final Options o;
     private final DataType type;
-    private final int[] parent;
-    private final Map<Integer, QuantParams> groupParams = new HashMap<>();
     private final Map<Integer, ChannelMoments> moments;
     private final Map<Integer, InputCovariance.Moments> covariances;
-    private int gptqLayers;
-    /**
-     * GPTQ needs E[x x^T] from several times as many receptive fields as it has entries per row: from
-     * fewer, the matrix is rank-deficient and rounding errors get pushed into directions calibration
-     * never saw (a logits layer fed by global pooling gets one field per image).
-     */
-    static final int GPTQ_FIELDS_PER_INPUT = 4;
-    private int biasCorrections;
-    private int perTensorLayers;
     private final List<String> notes = new ArrayList<>();
-    /** Operators (by index in g) that stay float. */
-    private final Set<Integer> floatOps = new java.util.HashSet<>();
-    /** Tensors computed in float: outputs of float ops, and inputs only float ops read. */
-    private final Set<Integer> floatTensors = new java.util.HashSet<>();
 
     private Quantizer(Graph g, Map<Integer, Range> calibrated, RangeHints hints, Options o,
                       Map<Integer, ChannelMoments> moments, Map<Integer, InputCovariance.Moments> covariances) {
@@ -95,10 +82,6 @@ public final class Quantizer {
         this.hints = hints == null ? new RangeHints() : hints;
         this.o = o;
         this.type = o.type().activationType();
-        this.parent = new int[g.tensors().size()];
-        for (int i = 0; i < parent.length; i++) {
-            parent[i] = i;
-        }
     }
 
     /**
@@ -134,19 +117,15 @@ public final class Quantizer {
     }
 
     private Result run() {
-        chooseFloatOps();
-        checkSupported();
-        Set<Integer> values = quantizedValues();
-        chooseActivationParams(values);
+        FloatLayers floatLayers = FloatLayers.choose(g, o.floatLayers());
+        OpRule.requireSupported(g, o.type());
+        ActivationParams activations = ActivationParams.choose(g, calibrated, hints, o, notes);
         EditableGraph e = new EditableGraph(g);
-        List<EditableGraph.Op> floatOpObjects = new ArrayList<>();
-        for (int i : floatOps) {
-            floatOpObjects.add(e.ops().get(i));
-        }
-        for (int t : values) {
+        List<EditableGraph.Op> floatOps = floatLayers.opsIn(e);
+        for (int t : activations.values()) {
             TensorSpec spec = g.tensor(t);
-            QuantParams p = params(t);
-            if (floatTensors.contains(t)) {
+            QuantParams p = activations.of(t);
+            if (floatLayers.isFloatTensor(t)) {
                 continue;
             }
             if (spec.isConstant()) {
@@ -156,13 +135,13 @@ public final class Quantizer {
                 e.setTensor(t, type, p, null);
             }
         }
-        Map<Integer, WeightQuantizer.Quantized> weights = new HashMap<>();
-        Set<Integer> biasDone = new java.util.HashSet<>();
+        LayerWeights weights = new LayerWeights(g, type, hints, moments, covariances, o.perTensorTolerance(),
+                o.fullyConnectedClipping(), notes);
+        LayerBiases biases = new LayerBiases(g, activations, moments, o.biasCorrection());
         int quantizedOps = 0;
-        for (int index = 0; index < e.ops().size(); index++) {
-            EditableGraph.Op op = e.ops().get(index);
-            int opIndex = index;
-            if (floatOps.contains(opIndex)) {
+        for (int opIndex = 0; opIndex < e.ops().size(); opIndex++) {
+            EditableGraph.Op op = e.ops().get(opIndex);
+            if (floatLayers.isFloatOp(opIndex)) {
                 continue;
             }
             OpRule rule = OpRule.of(op.code);
@@ -170,12 +149,12 @@ public final class Quantizer {
                 int t = op.inputs[k];
                 OpRule.Input role = rule.input(k);
                 if (t >= 0 && (role == OpRule.Input.WEIGHTS_AXIS0 || role == OpRule.Input.WEIGHTS_AXIS3)) {
-                    weights.computeIfAbsent(t, w -> quantizeWeights(e, w, role, op, opIndex));
+                    weights.quantize(e, t, role, op, opIndex);
                 }
             }
-            int biasIndex = biasInput(rule);
+            int biasIndex = LayerBiases.biasInput(rule);
             if (biasIndex >= 0) {
-                quantizeBias(e, op, biasIndex, weights.get(op.input(1)), biasDone);
+                biases.quantize(e, op, biasIndex, weights.get(op.input(1)));
             }
             if (type == DataType.INT8) {
                 op.version = Math.max(op.version, rule.int8Version());
@@ -185,554 +164,22 @@ public final class Quantizer {
             }
             quantizedOps++;
         }
-        addBoundaries(e, floatOpObjects);
-        addEdges(e);
+        floatLayers.addBoundaries(e, floatOps, type, activations);
+        ModelEdges.add(e, type, o.inputType(), o.outputType(), floatLayers, activations);
         QdqCleanup.removeDequantizeQuantizePairs(e);
-        if (!floatOps.isEmpty()) {
-            notes.add(floatOps.size() + " operators kept float (--float-layers " + o.floatLayers() + ")");
+        if (!floatLayers.isEmpty()) {
+            notes.add(floatLayers.opCount() + " operators kept float (--float-layers " + o.floatLayers() + ")");
         }
-        if (gptqLayers > 0) {
-            notes.add("weights rounded for least output error (GPTQ) in " + gptqLayers + " layers");
+        if (weights.gptqLayers() > 0) {
+            notes.add("weights rounded for least output error (GPTQ) in " + weights.gptqLayers() + " layers");
         }
-        if (perTensorLayers > 0) {
-            notes.add("int8 weights per tensor in " + perTensorLayers + " layers (per channel measured no better)");
+        if (weights.perTensorLayers() > 0) {
+            notes.add("int8 weights per tensor in " + weights.perTensorLayers()
+                    + " layers (per channel measured no better)");
         }
-        if (biasCorrections > 0) {
-            notes.add("bias corrected for weight rounding in " + biasCorrections + " layers");
+        if (biases.corrected() > 0) {
+            notes.add("bias corrected for weight rounding in " + biases.corrected() + " layers");
         }
         return new Result(e.build(), quantizedOps, notes);
-    }
-
-    private void chooseFloatOps() {
-        if (o.floatLayers() <= 0) {
-            return;
-        }
-        int layers = 0;
-        int last = -1;
-        for (Operator op : g.operators()) {
-            int c = op.builtinCode();
-            if (c == BuiltinOperator.CONV_2D || c == BuiltinOperator.DEPTHWISE_CONV_2D
-                    || c == BuiltinOperator.FULLY_CONNECTED) {
-                layers++;
-                if (layers == o.floatLayers()) {
-                    last = op.index();
-                    break;
-                }
-            }
-        }
-        if (last < 0) {
-            throw new ConversionException("cannot keep layers float", List.of("--float-layers " + o.floatLayers()
-                    + " but the model has " + layers + " CONV_2D/DEPTHWISE_CONV_2D/FULLY_CONNECTED layers"));
-        }
-        for (int i = 0; i <= last; i++) {
-            Operator op = g.operators().get(i);
-            floatOps.add(i);
-            for (int k = 0; k < op.outputCount(); k++) {
-                floatTensors.add(op.output(k));
-            }
-            for (int k = 0; k < op.inputCount(); k++) {
-                if (op.input(k) >= 0 && g.tensor(op.input(k)).isConstant()) {
-                    floatTensors.add(op.input(k));   // weights and other constants of float ops stay float
-                }
-            }
-        }
-        for (int t : g.inputs()) {
-            boolean onlyFloatReaders = true;
-            for (Operator op : g.operators()) {
-                for (int k = 0; k < op.inputCount(); k++) {
-                    if (op.input(k) == t && !floatOps.contains(op.index())) {
-                        onlyFloatReaders = false;
-                    }
-                }
-            }
-            if (onlyFloatReaders) {
-                floatTensors.add(t);
-            }
-        }
-        for (int t : g.outputs()) {
-            if (floatTensors.contains(t)) {
-                throw new ConversionException("cannot keep layers float", List.of("graph output "
-                        + io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " would be float; use fewer --float-layers"));
-            }
-        }
-    }
-
-    /**
-     * QUANTIZE where a float-computed tensor feeds a quantized op, DEQUANTIZE where a quantized tensor
-     * feeds a float op; each inserted just before the first op that needs it.
-     */
-    private void addBoundaries(EditableGraph e, List<EditableGraph.Op> floatOpObjects) {
-        Map<Integer, Integer> converted = new HashMap<>();
-        for (int i = 0; i < e.ops().size(); i++) {
-            EditableGraph.Op op = e.ops().get(i);
-            boolean isFloat = floatOpObjects.contains(op);
-            if (op.code == BuiltinOperator.QUANTIZE || op.code == BuiltinOperator.DEQUANTIZE) {
-                continue;
-            }
-            for (int k = 0; k < op.inputs.length; k++) {
-                int t = op.inputs[k];
-                if (t < 0 || t >= g.tensors().size() || g.tensor(t).isConstant()
-                        || g.tensor(t).type() != DataType.FLOAT32) {
-                    continue;
-                }
-                boolean tensorFloat = floatTensors.contains(t);
-                if (isFloat == tensorFloat) {
-                    continue;
-                }
-                Integer c = converted.get(t);
-                if (c == null) {
-                    TensorSpec spec = g.tensor(t);
-                    if (isFloat) {
-                        c = e.addTensor(spec.name() + "/float", DataType.FLOAT32, spec.shape(), QuantParams.NONE, null);
-                        e.ops().add(i, new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null,
-                                type == DataType.INT8 ? 2 : 1, new int[] {t}, new int[] {c}, new OpOptions.Dequantize()));
-                    } else {
-                        c = e.addTensor(spec.name() + "/" + type.name().toLowerCase(java.util.Locale.ROOT), type,
-                                spec.shape(), params(t), null);
-                        e.ops().add(i, new EditableGraph.Op(BuiltinOperator.QUANTIZE, null,
-                                type == DataType.INT8 ? 2 : 1, new int[] {t}, new int[] {c}, new OpOptions.Quantize()));
-                    }
-                    converted.put(t, c);
-                    i++;
-                }
-                op.inputs[k] = c;
-            }
-        }
-    }
-
-    private void checkSupported() {
-        Map<String, List<Integer>> unsupported = new LinkedHashMap<>();
-        for (Operator op : g.operators()) {
-            OpRule rule = OpRule.of(op.builtinCode());
-            String problem = null;
-            if (rule == null) {
-                problem = op.opName();
-            } else {
-                for (int k = 0; k < op.inputCount() && problem == null; k++) {
-                    int t = op.input(k);
-                    if (t < 0) {
-                        continue;
-                    }
-                    TensorSpec spec = g.tensor(t);
-                    OpRule.Input role = rule.input(k);
-                    if (role == OpRule.Input.KEEP) {
-                        continue;
-                    }
-                    if (spec.type() != DataType.FLOAT32) {
-                        problem = op.opName() + " with a " + spec.type() + " input " + k;
-                    } else if (!spec.isConstant() && role != OpRule.Input.ACTIVATION && role != OpRule.Input.SHARED) {
-                        problem = op.opName() + " with non-constant " + (role == OpRule.Input.BIAS ? "bias" : "weights");
-                    }
-                }
-                for (int k = 0; k < op.outputCount() && problem == null; k++) {
-                    if (g.tensor(op.output(k)).type() != DataType.FLOAT32) {
-                        problem = op.opName() + " with a " + g.tensor(op.output(k)).type() + " output";
-                    }
-                }
-            }
-            if (problem != null) {
-                unsupported.computeIfAbsent(problem, x -> new ArrayList<>()).add(op.index());
-            }
-        }
-        if (!unsupported.isEmpty()) {
-            List<String> list = new ArrayList<>();
-            unsupported.forEach((what, where) -> list.add(what + " (operator" + (where.size() > 1 ? "s " : " ")
-                    + String.join(", ", where.stream().map(String::valueOf).toList()) + ")"));
-            throw new ConversionException("cannot quantize this model to " + o.type()
-                    + ", it has operators the quantizer does not support", list);
-        }
-    }
-
-    /** Tensors that become 8-bit values with per-tensor parameters; groups them as TFLite requires. */
-    private Set<Integer> quantizedValues() {
-        Set<Integer> values = new LinkedHashSet<>();
-        for (int t : g.inputs()) {
-            if (g.tensor(t).type() == DataType.FLOAT32) {
-                values.add(t);
-            }
-        }
-        for (Operator op : g.operators()) {
-            OpRule rule = OpRule.of(op.builtinCode());
-            for (int k = 0; k < op.inputCount(); k++) {
-                int t = op.input(k);
-                OpRule.Input role = rule.input(k);
-                if (t >= 0 && (role == OpRule.Input.ACTIVATION || role == OpRule.Input.SHARED)) {
-                    values.add(t);
-                }
-                if (t >= 0 && role == OpRule.Input.SHARED) {
-                    union(t, op.output(0));
-                }
-            }
-            values.add(op.output(0));
-            if (rule.output() == OpRule.Output.SAME_AS_INPUT) {
-                union(op.input(0), op.output(0));
-            }
-        }
-        return values;
-    }
-
-    private void chooseActivationParams(Set<Integer> values) {
-        Map<Integer, QuantParams> fixed = new HashMap<>();
-        Map<Integer, String> fixedBy = new HashMap<>();
-        Map<Integer, Range> ranges = new HashMap<>();
-        List<String> problems = new ArrayList<>();
-        for (Operator op : g.operators()) {
-            QuantParams f = OpRule.of(op.builtinCode()).fixedOutput(type);
-            if (f != null) {
-                fix(fixed, fixedBy, op.output(0), f, op.opName() + " output", problems);
-            }
-        }
-        for (int t : values) {
-            OpOptions.FakeQuant fq = hints.fakeQuant(t);
-            if (fq != null && !g.tensor(t).isConstant()) {
-                fix(fixed, fixedBy, t, AffineParams.fromFakeQuant(fq.min(), fq.max(), fq.narrowRange(), type),
-                        "FAKE_QUANT", problems);
-            }
-        }
-        if (o.inputMean() != null && o.inputStd() != null && o.inputType() != DataType.FLOAT32) {
-            for (int t : g.inputs()) {
-                fix(fixed, fixedBy, t, AffineParams.fromMeanStd(o.inputMean(), o.inputStd(), type), "mean/std",
-                        problems);
-            }
-        }
-        for (int t : values) {
-            TensorSpec spec = g.tensor(t);
-            Range r;
-            if (spec.isConstant()) {
-                r = dataRange(Constants.floats(spec));
-            } else if (hints.recorded(t) != null) {
-                r = hints.recorded(t);
-            } else {
-                r = calibrated.get(t);
-            }
-            if (r != null) {
-                ranges.merge(find(t), r, Range::union);
-            }
-        }
-        List<String> missing = new ArrayList<>();
-        for (int t : values) {
-            int root = find(t);
-            if (groupParams.containsKey(root)) {
-                continue;
-            }
-            QuantParams p = fixed.get(root);
-            if (p == null) {
-                Range r = ranges.get(root);
-                if (r == null) {
-                    if (o.defaultRange() == null) {
-                        missing.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)));
-                        continue;
-                    }
-                    r = o.defaultRange();
-                    notes.add("default range " + r + " for " + io.qbridge.plan.PrepareContext.describe(g.tensor(t)));
-                }
-                p = AffineParams.fromRange(r, type);
-            } else if (ranges.containsKey(root)) {
-                Range need = ranges.get(root);
-                Range have = AffineParams.representable(p, type);
-                float step = p.scale();   // clipping within one step is ordinary rounding
-                if (need.min() < have.min() - step || need.max() > have.max() + step) {
-                    notes.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " has fixed parameters ("
-                            + fixedBy.get(root) + ") covering " + have + " but values in " + need + " were seen");
-                }
-            }
-            groupParams.put(root, p);
-        }
-        if (!missing.isEmpty()) {
-            problems.add("no range for " + String.join(", ", missing)
-                    + " (calibrate, or give a default range)");
-        }
-        if (!problems.isEmpty()) {
-            throw new ConversionException("cannot choose quantization parameters", problems);
-        }
-    }
-
-    private void fix(Map<Integer, QuantParams> fixed, Map<Integer, String> fixedBy, int t, QuantParams p, String by,
-                     List<String> problems) {
-        int root = find(t);
-        QuantParams old = fixed.get(root);
-        if (old != null && !old.equals(p)) {
-            problems.add(io.qbridge.plan.PrepareContext.describe(g.tensor(t)) + " must share parameters fixed by "
-                    + fixedBy.get(root) + " (" + old + ") and by " + by + " (" + p + ")");
-            return;
-        }
-        fixed.put(root, p);
-        fixedBy.put(root, by);
-    }
-
-    private QuantParams params(int t) {
-        return groupParams.get(find(t));
-    }
-
-    private WeightQuantizer.Quantized quantizeWeights(EditableGraph e, int t, OpRule.Input role, EditableGraph.Op op,
-                                                      int opIndex) {
-        TensorSpec spec = g.tensor(t);
-        float[] w = Constants.floats(spec);
-        InputCovariance.Moments cov = covariances.get(opIndex);
-        WeightQuantizer.Quantized q;
-        if (type == DataType.UINT8) {
-            Range r = hints.recorded(t);
-            OpOptions.FakeQuant fq = hints.fakeQuant(t);
-            if (fq != null) {
-                q = WeightQuantizer.quantizeWith(w, AffineParams.fromFakeQuant(fq.min(), fq.max(), fq.narrowRange(),
-                        type), type);
-            } else {
-                q = WeightQuantizer.asymmetricPerTensor(w, type, r);
-            }
-        } else if (op.code == BuiltinOperator.FULLY_CONNECTED) {
-            q = WeightQuantizer.symmetricPerTensor(w);   // the int8 spec: FULLY_CONNECTED weights per tensor
-            ChannelMoments m = moments.get(op.input(0));
-            if (FC_WEIGHT_CLIPPING && m != null && m.meanSquare() != null && m.meanSquare().length == spec.dim(1)) {
-                q = clippedPerTensor(op.code, spec.shape(), w, q, m.meanSquare());
-            }
-        } else {
-            q = WeightQuantizer.symmetricPerChannel(w, spec.shape(), role == OpRule.Input.WEIGHTS_AXIS3 ? 3 : 0);
-            ChannelMoments m = moments.get(op.input(0));
-            if (m != null && m.meanSquare() != null) {
-                WeightQuantizer.Quantized perTensor = WeightQuantizer.symmetricPerTensor(w);
-                double ePc = weightedError(op.code, spec.shape(), w, q, m.meanSquare());
-                double ePt = weightedError(op.code, spec.shape(), w, perTensor, m.meanSquare());
-                if (System.getProperty("qbridge.debugGranularity") != null) {
-                    notes.add(String.format(java.util.Locale.ROOT, "%s per-tensor/per-channel error %.3f",
-                            spec.name(), ePt / ePc));
-                }
-                if (ePt <= PER_TENSOR_TOLERANCE * ePc) {
-                    q = perTensor;
-                    perTensorLayers++;
-                }
-            }
-        }
-        q = roundWithCovariance(op, spec, w, q, cov);
-        e.setTensor(t, type, q.params(), Constants.ofBytes(q.values()));
-        return q;
-    }
-
-    /** The same parameters with {@link Gptq} rounding when the layer's input covariance is known. */
-    private WeightQuantizer.Quantized roundWithCovariance(EditableGraph.Op op, TensorSpec spec, float[] w,
-                                                          WeightQuantizer.Quantized plain,
-                                                          InputCovariance.Moments cov) {
-        if (cov == null || cov.count() < (long) GPTQ_FIELDS_PER_INPUT * cov.k()) {
-            return plain;
-        }
-        QuantParams p = plain.params();
-        int[] q = plain.values().clone();
-        int qmin = type == DataType.UINT8 ? 0 : -WeightQuantizer.INT8_WEIGHT_MAX;
-        int qmax = type == DataType.UINT8 ? 255 : WeightQuantizer.INT8_WEIGHT_MAX;
-        boolean ok = true;
-        if (op.code == BuiltinOperator.DEPTHWISE_CONV_2D) {
-            int channels = spec.dim(3);
-            if (cov.groups() != channels || cov.k() != spec.dim(1) * spec.dim(2)) {
-                return plain;
-            }
-            for (int c = 0; c < channels && ok; c++) {
-                int pc = p.isPerChannel() ? c : 0;
-                ok = Gptq.round(w, q, c, 1, 0, cov.k(), channels, cov.matrices()[c], new float[] {p.scale(pc)},
-                        new int[] {p.zeroPoint(pc)}, qmin, qmax);
-            }
-        } else {
-            int rows = spec.dim(0);
-            int cols = (int) (spec.elementCount() / rows);
-            if (cov.groups() != 1 || cov.k() != cols) {
-                return plain;
-            }
-            float[] scales = new float[rows];
-            int[] zeros = new int[rows];
-            for (int r = 0; r < rows; r++) {
-                scales[r] = p.isPerChannel() ? p.scale(r) : p.scale();
-                zeros[r] = p.isPerChannel() ? p.zeroPoint(r) : p.zeroPoint();
-            }
-            ok = Gptq.round(w, q, 0, rows, cols, cols, 1, cov.matrices()[0], scales, zeros, qmin, qmax);
-        }
-        if (!ok) {
-            return plain;
-        }
-        gptqLayers++;
-        return new WeightQuantizer.Quantized(q, p);
-    }
-
-    /**
-     * Per-tensor weights whose few largest values set a step that is coarse for all the others (a
-     * 1001-class logits layer): the clipping of |w| that minimizes the rounding-plus-clipping error,
-     * each weight's error weighed by E[x^2] of the input it multiplies, searched from the maximum
-     * down to half of it.
-     */
-    private WeightQuantizer.Quantized clippedPerTensor(int code, int[] shape, float[] w,
-                                                       WeightQuantizer.Quantized full, double[] meanSquare) {
-        float maxAbs = full.params().scale() * WeightQuantizer.INT8_WEIGHT_MAX;
-        WeightQuantizer.Quantized best = full;
-        double bestError = weightedError(code, shape, w, full, meanSquare);
-        double fullError = bestError;
-        for (int i = 1; i <= 50; i++) {
-            WeightQuantizer.Quantized c = WeightQuantizer.symmetricPerTensor(w, maxAbs * (1f - 0.01f * i));
-            double e = weightedError(code, shape, w, c, meanSquare);
-            if (e < bestError) {
-                bestError = e;
-                best = c;
-            }
-        }
-        if (best != full) {
-            notes.add(String.format(java.util.Locale.ROOT, "per-tensor weights clipped to %.0f%% of their maximum "
-                    + "(weighted error %.2fx)", 100 * best.params().scale() / full.params().scale(),
-                    bestError / fullError));
-        }
-        return best;
-    }
-
-    /** Sum of squared weight rounding errors, each weighed by E[x^2] of the input channel it multiplies. */
-    static double weightedError(int code, int[] shape, float[] w, WeightQuantizer.Quantized q, double[] meanSquare) {
-        float[] d = BiasCorrection.dequantize(q.values(), shape, q.params());
-        int last = shape[shape.length - 1];
-        int multiplier = code == BuiltinOperator.DEPTHWISE_CONV_2D && meanSquare.length > 0
-                ? Math.max(1, last / meanSquare.length) : 1;
-        double e = 0;
-        for (int i = 0; i < w.length; i++) {
-            int channel = (i % last) / multiplier;
-            double weight = channel < meanSquare.length ? meanSquare[channel] : 1;
-            double diff = w[i] - d[i];
-            e += diff * diff * weight;
-        }
-        return e;
-    }
-
-    private static int biasInput(OpRule rule) {
-        for (int k = 0; k < rule.inputs().length; k++) {
-            if (rule.inputs()[k] == OpRule.Input.BIAS) {
-                return k;
-            }
-        }
-        return -1;
-    }
-
-    /** int32 bias for the op's input scale and weight scales; a missing bias becomes zeros (Arm NN needs one). */
-    private void quantizeBias(EditableGraph e, EditableGraph.Op op, int k, WeightQuantizer.Quantized qw,
-                              Set<Integer> done) {
-        QuantParams weights = qw.params();
-        float inputScale = params(op.input(0)).scale();
-        TensorSpec w = g.tensor(op.input(1));
-        int channels = weights.isPerChannel() ? weights.channelCount()
-                : w.dim(op.code == BuiltinOperator.DEPTHWISE_CONV_2D ? 3 : 0);
-        int t = op.input(k);
-        float[] b = t >= 0 ? Constants.floats(g.tensor(t)) : new float[channels];
-        float[] corrected = BiasCorrection.corrected(op.code, w.shape(), Constants.floats(w),
-                BiasCorrection.dequantize(qw.values(), w.shape(), weights), b, moments.containsKey(op.input(0)) ? moments.get(op.input(0)).mean() : null);
-        if (corrected != null && o.biasCorrection()) {
-            b = corrected;
-            biasCorrections++;
-        }
-        WeightQuantizer.Quantized q = WeightQuantizer.bias(b, inputScale, weights);
-        if (weights.isPerChannel()) {
-            // TFLite derives per-channel bias scales (input scale x weight scale) and never reads them
-            // (only the legacy per-tensor path checks a bias scale); leaving them out saves 4 bytes a
-            // channel, a tenth of a small per-channel model's overhead.
-            q = new WeightQuantizer.Quantized(q.values(), QuantParams.NONE);
-        }
-        if (t < 0 || done.contains(t)) {
-            String name = t >= 0 ? g.tensor(t).name() : g.tensor(op.output(0)).name() + "/bias";
-            int nt = e.addTensor(name, DataType.INT32, new int[] {channels}, q.params(), Constants.of(q.values()));
-            if (op.inputs.length <= k) {
-                op.inputs = java.util.Arrays.copyOf(op.inputs, k + 1);
-            }
-            op.inputs[k] = nt;
-        } else {
-            e.setTensor(t, DataType.INT32, q.params(), Constants.of(q.values()));
-            done.add(t);
-        }
-    }
-
-    /** QUANTIZE/DEQUANTIZE ops where the requested input/output types differ from the activation type. */
-    private void addEdges(EditableGraph e) {
-        int[] inputs = e.inputs();
-        List<EditableGraph.Op> prologue = new ArrayList<>();
-        for (int i = 0; i < inputs.length; i++) {
-            int t = inputs[i];
-            DataType want = o.inputType() == null ? type : o.inputType();
-            if (floatTensors.contains(t)) {
-                if (want != DataType.FLOAT32) {
-                    // An integer input read by float ops: dequantized first.
-                    TensorSpec in = e.tensor(t);
-                    QuantParams p = params(t);
-                    if (want != type) {
-                        p = QuantParams.perTensor(p.scale(), p.zeroPoint() + (want == DataType.UINT8 ? 128 : -128));
-                    }
-                    int outer = e.addTensor(in.name(), want, in.shape(), p, null);
-                    e.setTensor(t, new TensorSpec(t, in.name() + "/float", in.type(), in.shape(), in.quant(), null, false));
-                    prologue.add(new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null, want == DataType.INT8 ? 2 : 1,
-                            new int[] {outer}, new int[] {t}, new OpOptions.Dequantize()));
-                    inputs[i] = outer;
-                }
-                continue;
-            }
-            if (want == type) {
-                continue;
-            }
-            int outer = edgeTensor(e, t, want);
-            prologue.add(new EditableGraph.Op(BuiltinOperator.QUANTIZE, null, want == DataType.FLOAT32 ? 1 : 2,
-                    new int[] {outer}, new int[] {t}, new OpOptions.Quantize()));
-            inputs[i] = outer;
-        }
-        e.ops().addAll(0, prologue);
-        e.setInputs(inputs);
-        int[] outputs = e.outputs();
-        for (int i = 0; i < outputs.length; i++) {
-            int t = outputs[i];
-            DataType want = o.outputType() == null ? type : o.outputType();
-            if (want == type) {
-                continue;
-            }
-            int outer = edgeTensor(e, t, want);
-            if (want == DataType.FLOAT32) {
-                e.ops().add(new EditableGraph.Op(BuiltinOperator.DEQUANTIZE, null, type == DataType.INT8 ? 2 : 1,
-                        new int[] {t}, new int[] {outer}, new OpOptions.Dequantize()));
-            } else {
-                e.ops().add(new EditableGraph.Op(BuiltinOperator.QUANTIZE, null, 2, new int[] {t}, new int[] {outer},
-                        new OpOptions.Quantize()));
-            }
-            outputs[i] = outer;
-        }
-        e.setOutputs(outputs);
-    }
-
-    /**
-     * The outside tensor of an edge: it takes the original name (users find inputs and outputs by
-     * name); the inside tensor is renamed. A uint8/int8 edge has the same scale and a zero point
-     * shifted by 128.
-     */
-    private int edgeTensor(EditableGraph e, int inside, DataType want) {
-        TensorSpec in = e.tensor(inside);
-        QuantParams p = QuantParams.NONE;
-        if (want != DataType.FLOAT32) {
-            int shift = want == DataType.UINT8 ? 128 : -128;
-            p = QuantParams.perTensor(in.quant().scale(), in.quant().zeroPoint() + shift);
-        }
-        int outer = e.addTensor(in.name(), want, in.shape(), p, null);
-        e.setTensor(inside, new TensorSpec(inside, in.name() + "/" + type.name().toLowerCase(java.util.Locale.ROOT),
-                in.type(), in.shape(), in.quant(), null, false));
-        return outer;
-    }
-
-    private static Range dataRange(float[] v) {
-        float min = 0;
-        float max = 0;
-        for (float x : v) {
-            min = Math.min(min, x);
-            max = Math.max(max, x);
-        }
-        return new Range(min, max);
-    }
-
-    private int find(int t) {
-        while (parent[t] != t) {
-            parent[t] = parent[parent[t]];
-            t = parent[t];
-        }
-        return t;
-    }
-
-    private void union(int a, int b) {
-        int ra = find(a);
-        int rb = find(b);
-        if (ra != rb) {
-            parent[ra] = rb;
-        }
     }
 }

@@ -9,6 +9,7 @@ import io.qbridge.graph.TensorSpec;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -85,8 +86,10 @@ public final class CrossLayerEqualization {
         if (pairs.isEmpty()) {
             return 0;
         }
-        java.util.Map<EditableGraph.Op, float[]> weights = new java.util.HashMap<>();
-        java.util.Map<EditableGraph.Op, float[]> biases = new java.util.HashMap<>();
+        // In the order of the pairs: the rescaled tensors are appended in this order, and ops hash by
+        // identity, which would make the file's tensor order differ from one conversion to the next.
+        Map<EditableGraph.Op, float[]> weights = new LinkedHashMap<>();
+        Map<EditableGraph.Op, float[]> biases = new LinkedHashMap<>();
         for (Pair p : pairs) {
             for (EditableGraph.Op op : new EditableGraph.Op[] {p.first, p.second}) {
                 weights.computeIfAbsent(op, o -> Constants.floats(e.tensor(o.input(1))));

@@ -44,8 +44,11 @@ class FullyConnectedClippingTest {
     }
 
     static QuantParams weightParams(Graph g) {
-        Graph q = Quantizer.quantize(g, Map.of(0, new Range(-1, 1), 3, new Range(-10, 10)), new RangeHints(),
-                new Quantizer.Options(InferenceType.INT8, null, null, null, null, null, false, 0),
+        return weightParams(g, Quantizer.Options.defaults(InferenceType.INT8));
+    }
+
+    static QuantParams weightParams(Graph g, Quantizer.Options o) {
+        Graph q = Quantizer.quantize(g, Map.of(0, new Range(-1, 1), 3, new Range(-10, 10)), new RangeHints(), o,
                 Map.of(0, new ChannelMoments(new double[64], meanSquares()))).graph();
         return q.tensor(q.operators().get(0).input(1)).quant();
     }
@@ -65,5 +68,13 @@ class FullyConnectedClippingTest {
         assertTrue(scale < 0.9f * full, "scale " + scale + " vs max/127 " + full);
         assertTrue(scale >= 0.5f * full * 0.999f, "searched down to half the maximum only: " + scale);
         assertEquals(0, weightParams(fc(true)).zeroPoint());
+    }
+
+    @Test
+    void withoutClippingTheScaleIsTheMaximumOver127() {
+        Quantizer.Options d = Quantizer.Options.defaults(InferenceType.INT8);
+        Quantizer.Options noClip = new Quantizer.Options(d.type(), d.inputType(), d.outputType(), d.inputMean(),
+                d.inputStd(), d.defaultRange(), d.biasCorrection(), d.floatLayers(), d.perTensorTolerance(), false);
+        assertEquals(2f / 127, weightParams(fc(true), noClip).scale(), 1e-7f);
     }
 }

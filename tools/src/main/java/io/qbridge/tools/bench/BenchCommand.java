@@ -1,6 +1,9 @@
 package io.qbridge.tools.bench;
 
+import io.qbridge.files.AtomicFiles;
+
 import io.qbridge.tools.CliException;
+import io.qbridge.tools.CommonOptions;
 import io.qbridge.tools.DefaultModels;
 import io.qbridge.tools.QbridgeCli;
 import picocli.CommandLine;
@@ -121,7 +124,7 @@ public final class BenchCommand implements Callable<Integer> {
         out.print(table.text());
         out.flush();
         if (json != null) {
-            Files.writeString(json, table.json());
+            AtomicFiles.writeString(json, table.json());
             err.println("bench: wrote " + json);
         }
         return 0;
@@ -139,10 +142,9 @@ public final class BenchCommand implements Callable<Integer> {
         if (runs < 1 || warmup < 0 || countedRuns < 1) {
             throw new CliException("--runs and --counted-runs must be at least 1, --warmup at least 0");
         }
-        for (int n : threads) {
-            if (n < 1 || n > 1024) {
-                throw new CliException("--threads must be between 1 and 1024, got " + n);
-            }
+        threads.forEach(CommonOptions::requireThreads);
+        if (json != null && !inProcess) {
+            CommonOptions.requireWritable(json, "--json");
         }
         for (String b : backends) {
             if (!List.of("java", "neon", "armnn").contains(b)) {
