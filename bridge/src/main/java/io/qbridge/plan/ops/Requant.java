@@ -75,6 +75,7 @@ public record Requant(int inputOffset, int filterOffset, int outputOffset, int[]
             ctx.requireType(bias, DataType.INT32, "bias");
             ctx.requireConstant(bias, "bias");
             requireBiasLength(ctx, bias, outChannels);
+            requireBiasQuantization(ctx, bias, inQ, fQ);
         }
         int[] multiplier = new int[outChannels];
         int[] shift = new int[outChannels];
@@ -93,6 +94,30 @@ public record Requant(int inputOffset, int filterOffset, int outputOffset, int[]
         int[] range = QuantMath.activationRange(activation, type, outQ.scale(), outQ.zeroPoint());
         return new Requant(-inQ.zeroPoint(), filterOffset, outQ.zeroPoint(), multiplier, shift, range[0], range[1],
                 0f, 0f);
+    }
+
+    /**
+     * TFLite's checks of a quantized bias (conv.cc / fully_connected.cc Prepare, kernel_util.cc
+     * GetQuantizedConvolutionMultipler): its zero point is 0, and with a per-tensor filter its scale
+     * is input scale x filter scale to within a relative 1e-6, computed in double. (TFLite reads no
+     * bias scale for per-channel filters, so neither does qbridge.)
+     */
+    private static void requireBiasQuantization(PrepareContext ctx, TensorSpec bias, QuantParams inQ, QuantParams fQ) {
+        QuantParams bQ = bias.quant();
+        for (int zeroPoint : bQ.zeroPoints()) {
+            if (zeroPoint != 0) {
+                throw ctx.invalid("bias " + PrepareContext.describe(bias) + " has zero point " + zeroPoint
+                        + "; a quantized bias has zero point 0");
+            }
+        }
+        if (!fQ.isPerChannel()) {
+            double product = (double) inQ.scale() * (double) fQ.scale();
+            double biasScale = bQ.isQuantized() ? bQ.scale() : 0;
+            if (!(Math.abs(product - biasScale) <= 1e-6 * Math.min(product, biasScale))) {
+                throw ctx.invalid("bias " + PrepareContext.describe(bias) + " has scale " + biasScale
+                        + ", expected input scale x filter scale = " + product);
+            }
+        }
     }
 
     private static void requireBiasLength(PrepareContext ctx, TensorSpec bias, int outChannels) {
