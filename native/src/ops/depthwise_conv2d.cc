@@ -1,0 +1,60 @@
+// DEPTHWISE_CONV_2D (uint8, int8): an indirection buffer (one input pointer per output pixel and
+// tap, built once since the arena does not move) and a per-pixel micro-kernel over all channels
+// (kernels/qs8-dwconv, kernels/qu8-dwconv).
+#include <cstring>
+
+#include "../im2col.h"
+#include "../packing.h"
+#include "ops.h"
+#include "output_stage.h"
+
+namespace qbridge {
+namespace {
+
+class DepthwiseConv2DOp : public SplitOp {
+ public:
+  DepthwiseConv2DOp(Isa isa, bool u8, const ConvGeometry& g, int outC, int dm, const uint8_t* filter /*[T][outC]*/,
+                    const Requant& rq, int zpa, int zpw, const OutParams& q, const uint8_t* input, uint8_t* output)
+      : outC_(outC), dm_(dm), taps_(g.fH * g.fW), q_(q), output_(output) {
+    q_.flags = requant_flags(rq, outC);
+    kernel_ = select_dwconv(isa, u8, has_minus128(filter, (size_t)taps_ * outC, u8), outC);
+    if (dm != 1 || (kernel_->weight_bytes == 1 && zpw != 0)) {
+      kernel_ = select_dwconv(Isa::kPortable, u8, false, outC);
+    }
+    fn_ = (taps_ == 9 && kernel_->fn_3x3 != nullptr) ? kernel_->fn_3x3 : kernel_->fn;
+    pack_dwconv(*kernel_, u8, outC, taps_, filter, rq, zpa, zpw, packed_);
+    zero_row_.resize((size_t)g.inC + kernel_->cb);
+    std::memset(zero_row_.data(), zpa, zero_row_.size() + 64);
+    pixels_ = g.batches * g.outH * g.outW;
+    build_dwconv_indirection(g, input, zero_row_.data(), indirection_);
+  }
+
+ protected:
+  int64_t items() const override { return pixels_; }
+  void work(int64_t p0, int64_t p1, int) override {
+    if (p1 > p0) {
+      fn_(outC_, p1 - p0, indirection_.data() + (size_t)p0 * taps_, taps_, dm_, packed_.data(),
+          output_ + (size_t)p0 * outC_, &q_);
+    }
+  }
+
+ private:
+  int outC_, dm_, taps_, pixels_ = 0;
+  OutParams q_;
+  uint8_t* output_;
+  const DwKernel* kernel_;
+  DwUkernel fn_;
+  Buffer packed_;
+  Buffer zero_row_;
+  std::vector<const void*> indirection_;
+};
+
+}  // namespace
+
+std::unique_ptr<Op> make_depthwise_conv2d(Isa isa, bool u8, const ConvGeometry& g, int outC, int dm,
+                                          const uint8_t* filter, const Requant& rq, int zpa, int zpw,
+                                          const OutParams& q, const uint8_t* input, uint8_t* output) {
+  return std::unique_ptr<Op>(new DepthwiseConv2DOp(isa, u8, g, outC, dm, filter, rq, zpa, zpw, q, input, output));
+}
+
+}  // namespace qbridge
