@@ -23,7 +23,8 @@ std::unique_ptr<CompiledPlan> compile_program(const uint8_t* program, size_t pro
     int words = r.count("op length");
     std::unique_ptr<Op> op;
     switch (opcode) {
-      case kOpConv: op = read_conv2d(r, ctx); break;
+      case kOpConv2D: op = read_conv2d(r, ctx); break;
+      case kOpDepthwiseConv2D: op = read_depthwise_conv2d(r, ctx); break;
       case kOpFullyConnected: op = read_fully_connected(r, ctx); break;
       case kOpPool: op = read_pool2d(r, ctx); break;
       case kOpCopy: op = read_reshape(r, ctx); break;

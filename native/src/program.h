@@ -1,10 +1,10 @@
 // Reading the program that io.qbridge.backend.neon.PlanEncoder writes: little-endian int32
 // words. Layout (every op record starts with its opcode and its length in words):
 //   header: MAGIC, VERSION, op count
-//   CONV (1): type, depthwise, batches, inH, inW, inC, outH, outW, outC, fH, fW, depthMultiplier,
-//             strideH, strideW, dilationH, dilationW, padTop, padLeft, input arena offset,
+//   CONV_2D (1): type, batches, inH, inW, inC, outH, outW, outC, fH, fW, strideH, strideW, dilationH, dilationW, padTop, padLeft, input arena offset,
 //             output arena offset, inputOffset, filterOffset, outputOffset, actMin, actMax,
 //             multiplier[outC], shift[outC], bias[outC], filter byte count, filter bytes (padded to 4)
+//   DEPTHWISE_CONV_2D (14): as CONV_2D with depthMultiplier after fW; filter [fH][fW][outC]
 //   FULLY_CONNECTED (2): type, batches, inDepth, outDepth, input arena offset, output arena
 //             offset, inputOffset, filterOffset, outputOffset, actMin, actMax, multiplier[outDepth],
 //             shift[outDepth], bias[outDepth], filter byte count, filter bytes (padded to 4)
@@ -43,10 +43,10 @@
 namespace qbridge {
 
 constexpr int32_t kProgramMagic = 0x31504251;   // "QBP1"
-constexpr int32_t kProgramVersion = 1;
+constexpr int32_t kProgramVersion = 2;
 
-enum OpCode : int32_t { kOpConv = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7, kOpMean = 8, kOpLookup = 9,
-                       kOpPad = 10, kOpConcatenation = 11, kOpQuantize = 12, kOpDequantize = 13 };
+enum OpCode : int32_t { kOpConv2D = 1, kOpFullyConnected = 2, kOpPool = 3, kOpCopy = 4, kOpSoftmax = 5, kOpAdd = 6, kOpMul = 7, kOpMean = 8, kOpLookup = 9,
+                       kOpPad = 10, kOpConcatenation = 11, kOpQuantize = 12, kOpDequantize = 13, kOpDepthwiseConv2D = 14 };
 enum ElemType : int32_t { kUint8 = 1, kInt8 = 2 };
 
 class ProgramError : public std::runtime_error {

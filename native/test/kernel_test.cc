@@ -136,9 +136,11 @@ std::vector<int32_t> program(const Case& c, int in_off, int out_off) {
     p.insert(p.end(), {kOpFullyConnected, 0, c.u8 ? kUint8 : kInt8, c.batches, c.inC, c.outC, in_off, out_off, -c.zpa,
                        -c.zpw, c.zpo, c.actMin, c.actMax});
   } else {
-    p.insert(p.end(), {kOpConv, 0, c.u8 ? kUint8 : kInt8, c.kind == 1, c.batches, c.inH, c.inW, c.inC, c.outH, c.outW,
-                       c.outC, c.fH, c.fW, c.dm, c.sH, c.sW, c.dH, c.dW, c.padT, c.padL, in_off, out_off, -c.zpa,
-                       -c.zpw, c.zpo, c.actMin, c.actMax});
+    p.insert(p.end(), {c.kind == 1 ? kOpDepthwiseConv2D : kOpConv2D, 0, c.u8 ? kUint8 : kInt8, c.batches, c.inH, c.inW,
+                       c.inC, c.outH, c.outW, c.outC, c.fH, c.fW});
+    if (c.kind == 1) p.push_back(c.dm);
+    p.insert(p.end(), {c.sH, c.sW, c.dH, c.dW, c.padT, c.padL, in_off, out_off, -c.zpa, -c.zpw, c.zpo, c.actMin,
+                       c.actMax});
   }
   p.insert(p.end(), c.mult.begin(), c.mult.end());
   p.insert(p.end(), c.shift.begin(), c.shift.end());

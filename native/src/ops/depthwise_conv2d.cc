@@ -6,7 +6,7 @@
 #include "../im2col.h"
 #include "../packing.h"
 #include "ops.h"
-#include "output_stage.h"
+#include "conv_common.h"
 
 namespace qbridge {
 namespace {
@@ -51,10 +51,20 @@ class DepthwiseConv2DOp : public SplitOp {
 
 }  // namespace
 
-std::unique_ptr<Op> make_depthwise_conv2d(Isa isa, bool u8, const ConvGeometry& g, int outC, int dm,
-                                          const uint8_t* filter, const Requant& rq, int zpa, int zpw,
-                                          const OutParams& q, const uint8_t* input, uint8_t* output) {
-  return std::unique_ptr<Op>(new DepthwiseConv2DOp(isa, u8, g, outC, dm, filter, rq, zpa, zpw, q, input, output));
+std::unique_ptr<Op> read_depthwise_conv2d(Reader& r, const OpContext& ctx) {
+  bool u8 = read_type(r);
+  int outC, dm;
+  ConvGeometry g = read_conv_geometry(r, &outC, &dm);
+  if ((int64_t)g.inC * dm != outC) throw ProgramError("depthwise: channel mismatch");
+  int64_t in_off = r.count("input offset"), out_off = r.count("output offset");
+  GemmQuantization gq = read_gemm_quantization(r, outC);
+  int64_t filter_bytes = r.count("filter bytes");
+  if (filter_bytes != (int64_t)g.fH * g.fW * outC) throw ProgramError("depthwise: filter size mismatch");
+  const uint8_t* filter = r.bytes(filter_bytes);
+  check_tensor("depthwise input", in_off, (int64_t)g.batches * g.inH * g.inW * g.inC, ctx.arena_bytes);
+  check_tensor("depthwise output", out_off, (int64_t)g.batches * g.outH * g.outW * outC, ctx.arena_bytes);
+  return std::unique_ptr<Op>(new DepthwiseConv2DOp(ctx.isa, u8, g, outC, dm, filter, gq.rq, gq.zpa, gq.zpw, gq.out,
+                                                   ctx.arena + in_off, ctx.arena + out_off));
 }
 
 }  // namespace qbridge

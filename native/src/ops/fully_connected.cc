@@ -1,17 +1,13 @@
 // FULLY_CONNECTED (uint8, int8) as a GEMM (gemm_op.h) reading its input in place
 // (kernels/qs8-gemm, kernels/qu8-gemm; batch 1 through the kernels' one-row variants).
-#include <string>
-
 #include "../gemm_op.h"
 #include "ops.h"
-#include "output_stage.h"
+#include "conv_common.h"
 
 namespace qbridge {
 
 std::unique_ptr<Op> read_fully_connected(Reader& r, const OpContext& ctx) {
-  int type = r.i32();
-  if (type != kUint8 && type != kInt8) throw ProgramError("fully connected: unknown type " + std::to_string(type));
-  bool u8 = type == kUint8;
+  bool u8 = read_type(r);
   int batches = r.count("batches");
   int K = r.count("inDepth", 1 << 28);
   int N = r.count("outDepth", 1 << 24);

@@ -10,6 +10,7 @@
 namespace qbridge {
 
 std::unique_ptr<Op> read_conv2d(Reader& r, const OpContext& ctx);
+std::unique_ptr<Op> read_depthwise_conv2d(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_fully_connected(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_pool2d(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_reshape(Reader& r, const OpContext& ctx);

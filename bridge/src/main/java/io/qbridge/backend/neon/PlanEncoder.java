@@ -35,8 +35,8 @@ import java.util.Map;
  */
 public final class PlanEncoder {
     static final int MAGIC = 0x31504251;   // "QBP1"
-    static final int VERSION = 1;
-    static final int OP_CONV = 1;
+    static final int VERSION = 2;
+    static final int OP_CONV_2D = 1;
     static final int OP_FULLY_CONNECTED = 2;
     static final int OP_POOL = 3;
     static final int OP_COPY = 4;
@@ -49,6 +49,7 @@ public final class PlanEncoder {
     static final int OP_CONCATENATION = 11;
     static final int OP_QUANTIZE = 12;
     static final int OP_DEQUANTIZE = 13;
+    static final int OP_DEPTHWISE_CONV_2D = 14;
     /** The native PAD's largest rank once unpadded trailing dimensions are merged. */
     private static final int PAD_MAX_RANK = 8;
     /** MEAN's per-output and per-reduced-element offsets travel in the program: keep them bounded. */
@@ -115,18 +116,21 @@ public final class PlanEncoder {
         return w.toBuffer();
     }
 
+    /** CONV_2D and DEPTHWISE_CONV_2D, each its own record. */
     private static String conv(PlannedOp op, Plan plan, Words w) {
         ConvOps.ConvParams p = (ConvOps.ConvParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        ConvOps.Requant q = p.requant();
-        w.add(OP_CONV).add(0).add(type).add(p.depthwise() ? 1 : 0).add(p.batches()).add(p.inH()).add(p.inW())
-                .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
-                .add(p.depthMultiplier()).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
-                .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        requant(w, q, p.outC(), p.bias());
+        w.add(p.depthwise() ? OP_DEPTHWISE_CONV_2D : OP_CONV_2D).add(0).add(type).add(p.batches()).add(p.inH())
+                .add(p.inW()).add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW());
+        if (p.depthwise()) {
+            w.add(p.depthMultiplier());
+        }
+        w.add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW()).add(p.padTop()).add(p.padLeft())
+                .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        requant(w, p.requant(), p.outC(), p.bias());
         w.bytes(p.filter());
         return null;
     }
