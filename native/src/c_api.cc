@@ -7,6 +7,13 @@
 
 using namespace qbridge;
 
+static void copy_out(const std::string& text, signed char* out, long long out_bytes) {
+  if (out == nullptr || out_bytes <= 0) return;
+  size_t n = text.size() < (size_t)out_bytes - 1 ? text.size() : (size_t)out_bytes - 1;
+  std::memcpy(out, text.data(), n);
+  out[n] = 0;
+}
+
 extern "C" long long qb_compile(const signed char* program, long long program_bytes, signed char* arena,
                                 long long arena_bytes, int threads, signed char* error, int error_bytes) {
   std::string why;
@@ -21,12 +28,25 @@ extern "C" long long qb_compile(const signed char* program, long long program_by
   } catch (...) {
     why = "unknown native error";
   }
-  if (error != nullptr && error_bytes > 0) {
-    size_t n = why.size() < (size_t)error_bytes - 1 ? why.size() : (size_t)error_bytes - 1;
-    std::memcpy(error, why.data(), n);
-    error[n] = 0;
-  }
+  copy_out(why, error, error_bytes);
   return 0;
+}
+
+extern "C" long long qb_describe(const signed char* program, long long program_bytes, signed char* arena,
+                                 long long arena_bytes, signed char* out, long long out_bytes) {
+  try {
+    if (program == nullptr || arena == nullptr || program_bytes < 12) throw ProgramError("no program or arena");
+    std::string trace;
+    compile_program(reinterpret_cast<const uint8_t*>(program), (size_t)program_bytes,
+                    reinterpret_cast<uint8_t*>(arena), arena_bytes, 1, &trace);
+    copy_out(trace, out, out_bytes);
+    return (long long)trace.size();
+  } catch (const std::exception& e) {
+    copy_out(e.what(), out, out_bytes);
+  } catch (...) {
+    copy_out("unknown native error", out, out_bytes);
+  }
+  return -1;
 }
 
 extern "C" int qb_run(long long handle) {

@@ -4,16 +4,16 @@
 
 namespace qbridge {
 
-GemmOp::GemmOp(Isa isa, bool u8, int M, int N, int K, const uint8_t* filter, const Requant& rq, int zpa, int zpw,
-               const OutParams& q, const uint8_t* input, uint8_t* output, const ConvGeometry* im2col, int threads)
-    : M_(M), N_(N), K_(K), Kpad_((K + 7) & ~7), zpw_(zpw), q_(q), input_(input), output_(output),
+GemmOp::GemmOp(Isa isa, bool u8, int M, int N, int K, const ConvWeights& w, const uint8_t* input, uint8_t* output,
+               const ConvGeometry* im2col, int threads)
+    : M_(M), N_(N), K_(K), Kpad_((K + 7) & ~7), zpw_(w.filter_zero_point),
+      q_(kernel_out_params(w.out, N, w.input_zero_point)), input_(input), output_(output),
       direct_(im2col == nullptr) {
-  kernel_ = select_gemm(isa, u8, has_minus128(filter, (size_t)N * K, u8), N);
+  kernel_ = select_gemm(isa, u8, has_minus128(w.filter, (size_t)N * K, u8), N);
   rowsum_ = select_rowsum(isa, u8);
-  q_.input_zero_point = zpa;
-  q_.flags = requant_flags(rq, N);
-  group_bytes_ = pack_gemm(*kernel_, u8, N, K, Kpad_, filter, rq, zpa, zpw, packed_);
-  if (!direct_) im2col_.build(*im2col, input, zpa);
+  group_bytes_ = pack_gemm(*kernel_, u8, N, K, Kpad_, w.filter, w.bias, w.out, w.input_zero_point,
+                           w.filter_zero_point, packed_);
+  if (!direct_) im2col_.build(*im2col, input, w.input_zero_point);
   split_rows_ = M_ >= 2 * kernel_->mr * threads;
   for (int t = 0; t < threads; t++) {
     scratch_.emplace_back(new Scratch());

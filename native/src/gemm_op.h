@@ -10,6 +10,7 @@
 #include "im2col.h"
 #include "kernels.h"
 #include "op.h"
+#include "ops/conv_common.h"
 #include "packing.h"
 
 namespace qbridge {
@@ -17,9 +18,9 @@ namespace qbridge {
 class GemmOp : public SplitOp {
  public:
   // im2col: null when the input is read in place, else the convolution's geometry.
-  GemmOp(Isa isa, bool u8, int M, int N, int K, const uint8_t* filter /*[N][K]*/, const Requant& rq, int zpa,
-         int zpw, const OutParams& q, const uint8_t* input, uint8_t* output, const ConvGeometry* im2col,
-         int threads);
+  // w.filter is [N][K].
+  GemmOp(Isa isa, bool u8, int M, int N, int K, const ConvWeights& w, const uint8_t* input, uint8_t* output,
+         const ConvGeometry* im2col, int threads);
 
  protected:
   // Splits rows across threads when there are enough of them (in tiles of mr), else columns (in

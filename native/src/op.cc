@@ -11,22 +11,20 @@ void check_tensor(const char* what, int64_t offset, int64_t bytes, int64_t arena
 }
 
 bool read_type(Reader& r) {
-  int type = r.i32();
+  int type = r.i32("type");
   if (type != kUint8 && type != kInt8) throw ProgramError("unknown element type " + std::to_string(type));
   return type == kUint8;
 }
 
-void read_operand(Reader& r, Operand& o, const OpContext& ctx, int64_t bytes) {
-  int kind = r.i32();
-  if (kind == 0) {
-    int64_t off = r.count("operand offset");
-    check_tensor("operand", off, bytes, ctx.arena_bytes);
-    o.data = ctx.arena + off;
+void read_operand(Reader& r, const char* name, Operand& o, const OpContext& ctx, int64_t bytes) {
+  int64_t offset = 0, n = 0;
+  const uint8_t* constant = r.operand(name, &offset, &n);
+  if (constant == nullptr) {
+    check_tensor(name, offset, bytes, ctx.arena_bytes);
+    o.data = ctx.arena + offset;
   } else {
-    int64_t n = r.count("constant bytes");
-    if (n != bytes) throw ProgramError("constant operand size mismatch");
-    const uint8_t* p = r.bytes(n);
-    o.constant.assign(p, p + n);
+    if (n != bytes) throw ProgramError(std::string(name) + ": constant size mismatch");
+    o.constant.assign(constant, constant + n);
     o.data = o.constant.data();
   }
 }

@@ -52,7 +52,7 @@ struct OpContext {
 // Throws unless [offset, offset + bytes) lies inside the arena.
 void check_tensor(const char* what, int64_t offset, int64_t bytes, int64_t arena_bytes);
 
-// The element type word: true for uint8, false for int8.
+// The `type` field: true for uint8, false for int8.
 bool read_type(Reader& r);
 
 // An input in the arena, or a constant carried in the program (copied out of it).
@@ -60,7 +60,7 @@ struct Operand {
   const uint8_t* data = nullptr;
   std::vector<uint8_t> constant;
 };
-void read_operand(Reader& r, Operand& o, const OpContext& ctx, int64_t bytes);
+void read_operand(Reader& r, const char* name, Operand& o, const OpContext& ctx, int64_t bytes);
 
 // 64-byte aligned heap block with `slack` readable bytes past the end (kernels read whole
 // vectors past the last element; the extra bytes never reach an output).

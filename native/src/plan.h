@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "op.h"
@@ -16,9 +17,10 @@ struct CompiledPlan {
   std::vector<std::unique_ptr<Op>> ops;
 };
 
-// Decodes a program (program.h) and builds every op with this CPU's kernels. Throws ProgramError.
+// Decodes a program (program.h) and builds every op with this CPU's kernels; with a trace, also
+// writes every field read (Reader). Throws ProgramError.
 std::unique_ptr<CompiledPlan> compile_program(const uint8_t* program, size_t program_bytes, uint8_t* arena,
-                                              int64_t arena_bytes, int threads);
+                                              int64_t arena_bytes, int threads, std::string* trace = nullptr);
 
 }  // namespace qbridge
 #endif

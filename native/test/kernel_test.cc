@@ -129,26 +129,28 @@ std::vector<uint8_t> reference(const Case& c) {
   return out;
 }
 
+// One CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED record, fields in program.def's order.
 std::vector<int32_t> program(const Case& c, int in_off, int out_off) {
   std::vector<int32_t> p = {kProgramMagic, kProgramVersion, 1};
   size_t start = p.size();
+  int type = c.u8 ? kUint8 : kInt8;
   if (c.kind == 2) {
-    p.insert(p.end(), {kOpFullyConnected, 0, c.u8 ? kUint8 : kInt8, c.batches, c.inC, c.outC, in_off, out_off, -c.zpa,
-                       -c.zpw, c.zpo, c.actMin, c.actMax});
+    p.insert(p.end(), {opcode::FULLY_CONNECTED, 0, type, c.batches, c.inC, c.outC});
   } else {
-    p.insert(p.end(), {c.kind == 1 ? kOpDepthwiseConv2D : kOpConv2D, 0, c.u8 ? kUint8 : kInt8, c.batches, c.inH, c.inW,
+    p.insert(p.end(), {c.kind == 1 ? opcode::DEPTHWISE_CONV_2D : opcode::CONV_2D, 0, type, c.batches, c.inH, c.inW,
                        c.inC, c.outH, c.outW, c.outC, c.fH, c.fW});
     if (c.kind == 1) p.push_back(c.dm);
-    p.insert(p.end(), {c.sH, c.sW, c.dH, c.dW, c.padT, c.padL, in_off, out_off, -c.zpa, -c.zpw, c.zpo, c.actMin,
-                       c.actMax});
+    p.insert(p.end(), {c.sH, c.sW, c.dH, c.dW, c.padT, c.padL});
   }
-  p.insert(p.end(), c.mult.begin(), c.mult.end());
-  p.insert(p.end(), c.shift.begin(), c.shift.end());
+  p.insert(p.end(), {in_off, out_off, c.zpa, c.zpw});
   p.insert(p.end(), c.bias.begin(), c.bias.end());
   p.push_back((int32_t)c.filter.size());
   std::vector<int32_t> words((c.filter.size() + 3) / 4);
   std::memcpy(words.data(), c.filter.data(), c.filter.size());
   p.insert(p.end(), words.begin(), words.end());
+  p.insert(p.end(), c.mult.begin(), c.mult.end());
+  p.insert(p.end(), c.shift.begin(), c.shift.end());
+  p.insert(p.end(), {c.zpo, c.actMin, c.actMax});
   p[start + 1] = (int32_t)(p.size() - start);
   return p;
 }
@@ -216,10 +218,10 @@ bool run_add(std::mt19937& rng, int index) {
     expected[i] = (uint8_t)clamp(v, amin, amax);
   }
   int oa = 0, ob = 320, oo = 640;
-  std::vector<int32_t> p = {kProgramMagic, kProgramVersion, 1, kOpAdd, 0, u8 ? kUint8 : kInt8, 1, n, 1, 1, 0, oa, 0, ob, oo};
+  std::vector<int32_t> p = {kProgramMagic, kProgramVersion, 1, opcode::ADD, 0, u8 ? kUint8 : kInt8, 1, n, 1, 1, 0, oa, 0, ob, oo};
   p.insert(p.end(), t1, t1 + 256);
   p.insert(p.end(), t2, t2 + 256);
-  p.insert(p.end(), {off1, off2, left, m1, s1, m2, s2, mo, so, zo, amin, amax});
+  p.insert(p.end(), {-off1, -off2, left, m1, s1, m2, s2, mo, so, zo, amin, amax});
   p[4] = (int32_t)(p.size() - 3);
   bool ok = true;
   for (const char* isa : {(const char*)nullptr, "portable"}) {

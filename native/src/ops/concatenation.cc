@@ -44,20 +44,20 @@ class ConcatenationOp : public SplitOp {
 std::unique_ptr<Op> read_concatenation(Reader& r, const OpContext& ctx) {
   std::unique_ptr<ConcatenationOp> op(new ConcatenationOp());
   op->rows = r.count("rows");
-  int n = r.count("input count", 1 << 16);
+  int n = r.count("inputs", 1 << 16);
   op->inputs.resize(n);
   op->outRowBytes = 0;
   for (auto& i : op->inputs) {
-    i.rowBytes = r.count("row bytes");
-    read_operand(r, i.data, ctx, (int64_t)op->rows * i.rowBytes);
-    i.requantize = r.i32() != 0;
+    i.rowBytes = r.count("row_bytes");
+    read_operand(r, "input", i.data, ctx, (int64_t)op->rows * i.rowBytes);
+    i.requantize = r.i32("requantize") != 0;
     if (i.requantize) {
-      const int32_t* t = r.ints(256);
+      const int32_t* t = r.ints("table", 256);
       for (int k = 0; k < 256; k++) i.table[k] = (uint8_t)t[k];
     }
     op->outRowBytes += i.rowBytes;
   }
-  int64_t out = r.count("output offset");
+  int64_t out = r.count("output");
   check_tensor("concatenation output", out, (int64_t)op->rows * op->outRowBytes, ctx.arena_bytes);
   op->out = ctx.arena + out;
   return std::unique_ptr<Op>(op.release());

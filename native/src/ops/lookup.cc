@@ -26,9 +26,9 @@ class LookupOp : public SplitOp {
 
 std::unique_ptr<Op> read_lookup(Reader& r, const OpContext& ctx) {
   std::unique_ptr<LookupOp> op(new LookupOp());
-  op->count = r.count("element count");
-  int64_t in = r.count("input offset"), out = r.count("output offset");
-  const int32_t* t = r.ints(256);
+  op->count = r.count("count");
+  int64_t in = r.count("input"), out = r.count("output");
+  const int32_t* t = r.ints("table", 256);
   for (int i = 0; i < 256; i++) op->table[i] = (uint8_t)t[i];
   check_tensor("lookup input", in, op->count, ctx.arena_bytes);
   check_tensor("lookup output", out, op->count, ctx.arena_bytes);

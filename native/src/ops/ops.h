@@ -1,4 +1,4 @@
-// The op readers: each reads its record (layout in program.h) and builds the op, bound to the
+// The op readers: each reads its record (layout in program.def) and builds the op, bound to the
 // arena, with its weights packed for this CPU. One file per op family in this folder.
 #ifndef QBRIDGE_OPS_OPS_H
 #define QBRIDGE_OPS_OPS_H
@@ -12,7 +12,8 @@ namespace qbridge {
 std::unique_ptr<Op> read_conv2d(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_depthwise_conv2d(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_fully_connected(Reader& r, const OpContext& ctx);
-std::unique_ptr<Op> read_pool2d(Reader& r, const OpContext& ctx);
+std::unique_ptr<Op> read_average_pool2d(Reader& r, const OpContext& ctx);
+std::unique_ptr<Op> read_max_pool2d(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_reshape(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_softmax(Reader& r, const OpContext& ctx);
 std::unique_ptr<Op> read_add(Reader& r, const OpContext& ctx);

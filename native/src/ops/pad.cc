@@ -52,14 +52,18 @@ class PadOp : public SplitOp {
 
 std::unique_ptr<Op> read_pad(Reader& r, const OpContext& ctx) {
   std::unique_ptr<PadOp> op(new PadOp());
-  op->es = r.count("element bytes", 16);
+  op->es = r.count("element_bytes", 16);
   op->rank = r.count("rank", 8);
   if (op->rank < 1 || op->es < 1) throw ProgramError("bad PAD geometry");
   int64_t inCount = 1, outCount = 1;
-  for (int d = 0; d < op->rank; d++) inCount *= (op->inDims[d] = r.count("dimension"));
-  for (int d = 0; d < op->rank; d++) outCount *= (op->outDims[d] = r.count("dimension"));
+  const int32_t* in_shape = r.ints("input_shape", op->rank);
+  const int32_t* out_shape = r.ints("output_shape", op->rank);
+  const int32_t* before = r.ints("pad_before", op->rank);
   for (int d = 0; d < op->rank; d++) {
-    op->before[d] = r.count("pad before");
+    if (in_shape[d] < 0 || out_shape[d] < 0 || before[d] < 0) throw ProgramError("bad PAD geometry");
+    inCount *= (op->inDims[d] = in_shape[d]);
+    outCount *= (op->outDims[d] = out_shape[d]);
+    op->before[d] = before[d];
     if ((int64_t)op->before[d] + op->inDims[d] > op->outDims[d]) throw ProgramError("PAD input outside its output");
   }
   int64_t stride = 1;
@@ -68,16 +72,16 @@ std::unique_ptr<Op> read_pad(Reader& r, const OpContext& ctx) {
     stride *= op->inDims[d];
   }
   op->inputEmpty = inCount == 0;
-  int valueBytes = r.count("pad value bytes", 16);
+  int valueBytes = r.count("pad_value_bytes", 16);
   if (valueBytes != op->es) throw ProgramError("PAD value size mismatch");
   uint8_t value[16];
-  const int32_t* v = r.ints(valueBytes);
+  const int32_t* v = r.ints("pad_value", valueBytes);
   for (int k = 0; k < valueBytes; k++) value[k] = (uint8_t)v[k];
   size_t outInner = (size_t)op->outDims[op->rank - 1] * op->es;
   op->padRow.resize(outInner);
   for (size_t k = 0; k < outInner; k++) op->padRow[k] = value[k % op->es];
-  read_operand(r, op->in, ctx, inCount * op->es);
-  int64_t out = r.count("output offset");
+  read_operand(r, "input", op->in, ctx, inCount * op->es);
+  int64_t out = r.count("output");
   check_tensor("pad output", out, outCount * op->es, ctx.arena_bytes);
   op->out = ctx.arena + out;
   op->rows = op->outDims[op->rank - 1] == 0 ? 0 : (size_t)(outCount / op->outDims[op->rank - 1]);

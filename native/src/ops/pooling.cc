@@ -58,32 +58,35 @@ class PoolOp : public SplitOp {
   }
 };
 
-}  // namespace
-
-std::unique_ptr<Op> read_pool2d(Reader& r, const OpContext& ctx) {
+static std::unique_ptr<Op> read_pool2d(Reader& r, const OpContext& ctx, bool average) {
   std::unique_ptr<PoolOp> op(new PoolOp());
+  op->average = average;
   op->u8 = read_type(r);
-  op->average = r.i32() != 0;
   op->batches = r.count("batches");
-  op->inH = r.count("inH");
-  op->inW = r.count("inW");
+  op->inH = r.count("input_height");
+  op->inW = r.count("input_width");
   op->C = r.count("channels");
-  op->outH = r.count("outH");
-  op->outW = r.count("outW");
-  op->fH = r.count("fH");
-  op->fW = r.count("fW");
-  op->sH = r.count("strideH");
-  op->sW = r.count("strideW");
-  op->padT = r.count("padTop");
-  op->padL = r.count("padLeft");
-  op->actMin = r.i32();
-  op->actMax = r.i32();
-  int64_t in = r.count("input offset"), out = r.count("output offset");
+  op->outH = r.count("output_height");
+  op->outW = r.count("output_width");
+  op->fH = r.count("filter_height");
+  op->fW = r.count("filter_width");
+  op->sH = r.count("stride_height");
+  op->sW = r.count("stride_width");
+  op->padT = r.count("pad_top");
+  op->padL = r.count("pad_left");
+  int64_t in = r.count("input"), out = r.count("output");
+  op->actMin = r.i32("output_min");
+  op->actMax = r.i32("output_max");
   check_tensor("pool input", in, (int64_t)op->batches * op->inH * op->inW * op->C, ctx.arena_bytes);
   check_tensor("pool output", out, (int64_t)op->batches * op->outH * op->outW * op->C, ctx.arena_bytes);
   op->in = ctx.arena + in;
   op->out = ctx.arena + out;
   return std::unique_ptr<Op>(op.release());
 }
+
+}  // namespace
+
+std::unique_ptr<Op> read_average_pool2d(Reader& r, const OpContext& ctx) { return read_pool2d(r, ctx, true); }
+std::unique_ptr<Op> read_max_pool2d(Reader& r, const OpContext& ctx) { return read_pool2d(r, ctx, false); }
 
 }  // namespace qbridge

@@ -23,8 +23,8 @@ class CopyOp : public Op {
 
 std::unique_ptr<Op> read_reshape(Reader& r, const OpContext& ctx) {
   std::unique_ptr<CopyOp> op(new CopyOp());
-  op->bytes = r.count("byte count");
-  int64_t in = r.count("input offset"), out = r.count("output offset");
+  op->bytes = r.count("byte_count");
+  int64_t in = r.count("input"), out = r.count("output");
   check_tensor("copy input", in, op->bytes, ctx.arena_bytes);
   check_tensor("copy output", out, op->bytes, ctx.arena_bytes);
   op->in = ctx.arena + in;

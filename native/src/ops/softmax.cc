@@ -93,12 +93,12 @@ std::unique_ptr<Op> read_softmax(Reader& r, const OpContext& ctx) {
   op->u8 = read_type(r);
   op->outer = r.count("rows");
   op->depth = r.count("depth");
-  op->diffMin = r.i32();
-  const int32_t* e = r.ints(256);
-  const int32_t* s = r.ints(256);
+  op->diffMin = r.i32("diff_min");
+  const int32_t* e = r.ints("exp", 256);
+  const int32_t* s = r.ints("exp_q12", 256);
   op->exps.assign(e, e + 256);
   op->rescaled.assign(s, s + 256);
-  int64_t in = r.count("input offset"), out = r.count("output offset");
+  int64_t in = r.count("input"), out = r.count("output");
   check_tensor("softmax input", in, (int64_t)op->outer * op->depth, ctx.arena_bytes);
   check_tensor("softmax output", out, (int64_t)op->outer * op->depth, ctx.arena_bytes);
   op->in = ctx.arena + in;
