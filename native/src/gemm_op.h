@@ -15,18 +15,17 @@
 
 namespace qbridge {
 
-class GemmOp : public SplitOp {
+class GemmOp : public SplitOp<GemmOp> {
  public:
   // im2col: null when the input is read in place, else the convolution's geometry.
   // w.filter is [N][K].
   GemmOp(Isa isa, bool u8, int M, int N, int K, const ConvWeights& w, const uint8_t* input, uint8_t* output,
          const ConvGeometry* im2col, int threads);
 
- protected:
   // Splits rows across threads when there are enough of them (in tiles of mr), else columns (in
   // groups of nr: batch-1 FULLY_CONNECTED).
-  int64_t items() const override;
-  void work(int64_t begin, int64_t end, int chunk) override;
+  int64_t items() const;
+  void work(int64_t begin, int64_t end, int chunk);
 
  private:
   static constexpr int kBlockRows = 32;   // a multiple of every kernel's mr

@@ -3,30 +3,6 @@
 #include <cstring>
 
 namespace qbridge {
-namespace {
-
-// memcpy for the few bytes of one im2col segment (3 channels x 3 taps in a first layer):
-// two overlapping fixed-size moves instead of a library call (GCC turns byte loops into one).
-inline void copy_small(uint8_t* dst, const uint8_t* src, size_t n) {
-  if (n >= 8 && n <= 16) {
-    uint64_t x, y;
-    std::memcpy(&x, src, 8);
-    std::memcpy(&y, src + n - 8, 8);
-    std::memcpy(dst, &x, 8);
-    std::memcpy(dst + n - 8, &y, 8);
-  } else if (n >= 4 && n < 8) {
-    uint32_t x, y;
-    std::memcpy(&x, src, 4);
-    std::memcpy(&y, src + n - 4, 4);
-    std::memcpy(dst, &x, 4);
-    std::memcpy(dst + n - 4, &y, 4);
-  } else {
-    std::memcpy(dst, src, n);
-  }
-}
-
-}  // namespace
-
 void Im2col::build(const ConvGeometry& g, const uint8_t* input, int input_zero_point) {
   g_ = g;
   const size_t span = (size_t)g.fW * g.inC;
@@ -51,22 +27,6 @@ void Im2col::build(const ConvGeometry& g, const uint8_t* input, int input_zero_p
         ptrs[ky * g.fW + kx] = ok ? input + ((size_t)(b * g.inH + iy) * g.inW + ix) * g.inC : zero_row_.data();
       }
       if (inside && (iy < 0 || iy >= g.inH)) ptrs[ky * g.fW] = zero_row_.data();
-    }
-  }
-}
-
-void Im2col::copy(uint8_t* dst, size_t stride, int m0, int rows) const {
-  const ConvGeometry& g = g_;
-  const size_t span = (size_t)g.fW * g.inC;
-  const int taps = g.fH * g.fW;
-  for (int r = 0; r < rows; r++) {
-    int m = m0 + r;
-    uint8_t* row = dst + (size_t)r * stride;
-    const uint8_t* const* ptrs = row_ptrs_.data() + (size_t)m * taps;
-    if (row_contiguous_[m]) {
-      for (int ky = 0; ky < g.fH; ky++) copy_small(row + ky * span, ptrs[ky * g.fW], span);
-    } else {
-      for (int t = 0; t < taps; t++) copy_small(row + (size_t)t * g.inC, ptrs[t], g.inC);
     }
   }
 }

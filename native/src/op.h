@@ -23,18 +23,16 @@ class Op {
 };
 
 // An op whose work is items() independent items (rows, pixels, column groups, elements) split
-// evenly over the pool's threads; thread `chunk` does work(begin, end, chunk).
+// evenly over the pool's threads; thread `chunk` does work(begin, end, chunk). Derived names the
+// op's class (its items() and work() are called directly, not through a vtable).
+template <class Derived>
 class SplitOp : public Op {
  public:
   void run(ThreadPool& pool) override { pool.run(&SplitOp::entry, this, pool.threads()); }
 
- protected:
-  virtual int64_t items() const = 0;
-  virtual void work(int64_t begin, int64_t end, int chunk) = 0;
-
  private:
   static void entry(void* self, int chunk, int chunks) {
-    SplitOp* op = static_cast<SplitOp*>(self);
+    Derived* op = static_cast<Derived*>(static_cast<SplitOp*>(self));
     int64_t n = op->items();
     op->work(n * chunk / chunks, n * (chunk + 1) / chunks, chunk);
   }

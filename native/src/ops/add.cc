@@ -10,7 +10,7 @@
 namespace qbridge {
 namespace {
 
-class AddOp : public SplitOp {
+class AddOp : public SplitOp<AddOp> {
  public:
   bool u8;
   Broadcast g;
@@ -20,8 +20,8 @@ class AddOp : public SplitOp {
   VaddParams vp;
 
   // the vector kernel splits elements; the table path splits rows of the innermost dimension
-  int64_t items() const override { return vadd != nullptr ? g.count : g.rows(); }
-  void work(int64_t i0, int64_t i1, int) override {
+  int64_t items() const { return vadd != nullptr ? g.count : g.rows(); }
+  void work(int64_t i0, int64_t i1, int) {
     if (vadd != nullptr) {
       if (i1 > i0) vadd(u8, i1 - i0, g.a.data + i0, g.b.data + i0, g.out + i0, &vp);
     } else if (u8) {

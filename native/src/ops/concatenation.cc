@@ -1,16 +1,14 @@
 // CONCATENATION as rows: per input a byte copy, or a lookup through the requantization table the
 // Java reference made when the input's quantization differs from the output's.
 #include <cstring>
-#include <string>
 #include <vector>
 
-#include "../requant.h"
 #include "ops.h"
 
 namespace qbridge {
 namespace {
 
-class ConcatenationOp : public SplitOp {
+class ConcatenationOp : public SplitOp<ConcatenationOp> {
  public:
   struct Input {
     size_t rowBytes;
@@ -22,8 +20,8 @@ class ConcatenationOp : public SplitOp {
   std::vector<Input> inputs;
   uint8_t* out;
 
-  int64_t items() const override { return (int64_t)rows; }
-  void work(int64_t r0, int64_t r1, int) override {
+  int64_t items() const { return (int64_t)rows; }
+  void work(int64_t r0, int64_t r1, int) {
     for (size_t row = (size_t)r0; row < (size_t)r1; row++) {
       uint8_t* o = out + row * outRowBytes;
       for (const Input& i : inputs) {

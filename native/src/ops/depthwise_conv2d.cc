@@ -11,7 +11,7 @@
 namespace qbridge {
 namespace {
 
-class DepthwiseConv2DOp : public SplitOp {
+class DepthwiseConv2DOp : public SplitOp<DepthwiseConv2DOp> {
  public:
   // w.filter is [taps][outC].
   DepthwiseConv2DOp(Isa isa, bool u8, const ConvGeometry& g, int outC, int dm, const ConvWeights& w,
@@ -30,9 +30,8 @@ class DepthwiseConv2DOp : public SplitOp {
     build_dwconv_indirection(g, input, zero_row_.data(), indirection_);
   }
 
- protected:
-  int64_t items() const override { return pixels_; }
-  void work(int64_t p0, int64_t p1, int) override {
+  int64_t items() const { return pixels_; }
+  void work(int64_t p0, int64_t p1, int) {
     if (p1 > p0) {
       fn_(outC_, p1 - p0, indirection_.data() + (size_t)p0 * taps_, taps_, dm_, packed_.data(),
           output_ + (size_t)p0 * outC_, &q_);

@@ -1,23 +1,19 @@
 // Elementwise 8-bit to 8-bit ops whose result depends on the input byte only: QUANTIZE between
 // uint8 and int8, quantized RELU/RELU6/LOGISTIC/TANH. out = table[in], the table made by Java.
-#include <cstring>
-#include <string>
-#include <vector>
 
-#include "../requant.h"
 #include "ops.h"
 
 namespace qbridge {
 namespace {
 
-class LookupOp : public SplitOp {
+class LookupOp : public SplitOp<LookupOp> {
  public:
   size_t count;
   uint8_t table[256];
   const uint8_t* in;
   uint8_t* out;
-  int64_t items() const override { return (int64_t)count; }
-  void work(int64_t i0, int64_t i1, int) override {
+  int64_t items() const { return (int64_t)count; }
+  void work(int64_t i0, int64_t i1, int) {
     for (int64_t i = i0; i < i1; i++) out[i] = table[in[i]];
   }
 };

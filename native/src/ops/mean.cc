@@ -1,7 +1,5 @@
 // MEAN over any dimensions (uint8, int8): sums at precomputed element offsets, then TFLite's
 // requantization.
-#include <cstring>
-#include <string>
 #include <vector>
 
 #include "../requant.h"
@@ -10,7 +8,7 @@
 namespace qbridge {
 namespace {
 
-class MeanOp : public SplitOp {
+class MeanOp : public SplitOp<MeanOp> {
  public:
   bool u8;
   int outputs, reduced_count;
@@ -19,8 +17,8 @@ class MeanOp : public SplitOp {
   const uint8_t* in;
   uint8_t* out;
 
-  int64_t items() const override { return outputs; }
-  void work(int64_t o0, int64_t o1, int) override {
+  int64_t items() const { return outputs; }
+  void work(int64_t o0, int64_t o1, int) {
     if (u8) range<uint8_t>((int)o0, (int)o1); else range<int8_t>((int)o0, (int)o1);
   }
   template <typename T>

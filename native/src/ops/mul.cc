@@ -7,15 +7,15 @@
 namespace qbridge {
 namespace {
 
-class MulOp : public SplitOp {
+class MulOp : public SplitOp<MulOp> {
  public:
   bool u8;
   Broadcast g;
   int32_t zp1, zp2;   // input zero points
   int32_t mult, shift, offset, actMin, actMax;
 
-  int64_t items() const override { return g.rows(); }
-  void work(int64_t r0, int64_t r1, int) override {
+  int64_t items() const { return g.rows(); }
+  void work(int64_t r0, int64_t r1, int) {
     if (u8) rows<uint8_t>(r0, r1); else rows<int8_t>(r0, r1);
   }
 

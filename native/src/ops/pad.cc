@@ -1,16 +1,14 @@
 // PAD and PADV2 of any element type, as the Java reference's ShapeKernels: a byte copy by rows
 // of the (merged) innermost dimension, pad values around.
 #include <cstring>
-#include <string>
 #include <vector>
 
-#include "../requant.h"
 #include "ops.h"
 
 namespace qbridge {
 namespace {
 
-class PadOp : public SplitOp {
+class PadOp : public SplitOp<PadOp> {
  public:
   int es, rank;
   int inDims[8], outDims[8], before[8];
@@ -21,8 +19,8 @@ class PadOp : public SplitOp {
   Operand in;
   uint8_t* out;
 
-  int64_t items() const override { return (int64_t)rows; }
-  void work(int64_t r0, int64_t r1, int) override {
+  int64_t items() const { return (int64_t)rows; }
+  void work(int64_t r0, int64_t r1, int) {
     size_t outInner = (size_t)outDims[rank - 1] * es;
     size_t inInner = (size_t)inDims[rank - 1] * es;
     size_t beforeInner = (size_t)before[rank - 1] * es;

@@ -1,7 +1,4 @@
 // AVERAGE_POOL_2D and MAX_POOL_2D (uint8, int8), as the Java reference's pooling kernel.
-#include <cstring>
-#include <string>
-#include <vector>
 
 #include "../requant.h"
 #include "ops.h"
@@ -9,15 +6,15 @@
 namespace qbridge {
 namespace {
 
-class PoolOp : public SplitOp {
+class PoolOp : public SplitOp<PoolOp> {
  public:
   bool u8, average;
   int batches, inH, inW, C, outH, outW, fH, fW, sH, sW, padT, padL, actMin, actMax;
   const uint8_t* in;
   uint8_t* out;
 
-  int64_t items() const override { return (int64_t)batches * outH; }
-  void work(int64_t r0, int64_t r1, int) override {
+  int64_t items() const { return (int64_t)batches * outH; }
+  void work(int64_t r0, int64_t r1, int) {
     if (u8) rows<uint8_t>((int)r0, (int)r1); else rows<int8_t>((int)r0, (int)r1);
   }
 

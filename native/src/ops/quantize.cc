@@ -2,10 +2,8 @@
 // reference's QuantizeKernels.
 #include <cstring>
 #include <cmath>
-#include <string>
 #include <vector>
 
-#include "../requant.h"
 #include "ops.h"
 
 namespace qbridge {
@@ -14,7 +12,7 @@ namespace {
 // QUANTIZE: float quotient x / scale, std::round (halves away from zero, in double), cast to a
 // 64-bit int saturating as Java's (long) does (NaN gives 0), plus the zero point with Java's
 // wrapping long addition, clamped. DEQUANTIZE: (float) ((double) scale * (q - zero point)).
-class QuantizeOp : public SplitOp {
+class QuantizeOp : public SplitOp<QuantizeOp> {
  public:
   bool dequantize, u8;
   size_t count, inner;
@@ -24,8 +22,8 @@ class QuantizeOp : public SplitOp {
   const uint8_t* in;
   uint8_t* out;
 
-  int64_t items() const override { return (int64_t)count; }
-  void work(int64_t e0, int64_t e1, int) override {
+  int64_t items() const { return (int64_t)count; }
+  void work(int64_t e0, int64_t e1, int) {
     if (dequantize) {
       if (u8) dequant<uint8_t>(e0, e1); else dequant<int8_t>(e0, e1);
     } else {

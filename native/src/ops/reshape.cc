@@ -1,9 +1,6 @@
 // RESHAPE and SQUEEZE: a byte copy (none where the planner put input and output together).
 #include <cstring>
-#include <string>
-#include <vector>
 
-#include "../requant.h"
 #include "ops.h"
 
 namespace qbridge {

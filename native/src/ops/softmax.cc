@@ -1,7 +1,5 @@
 // SOFTMAX (uint8, int8) as the Java reference computes it: the exponentials of the 256 possible
 // differences to the row maximum come in the program, the sum, reciprocal and scaling are here.
-#include <cstring>
-#include <string>
 #include <vector>
 
 #include "../requant.h"
@@ -36,7 +34,7 @@ static int32_t one_over_one_plus_x(int32_t a) {
   return rescale(x, 1, 0);
 }
 
-class SoftmaxOp : public SplitOp {
+class SoftmaxOp : public SplitOp<SoftmaxOp> {
  public:
   bool u8;
   int outer, depth, diffMin;
@@ -46,8 +44,8 @@ class SoftmaxOp : public SplitOp {
   const uint8_t* in;
   uint8_t* out;
 
-  int64_t items() const override { return outer; }
-  void work(int64_t r0, int64_t r1, int) override {
+  int64_t items() const { return outer; }
+  void work(int64_t r0, int64_t r1, int) {
     if (u8) rows<uint8_t>((int)r0, (int)r1); else rows<int8_t>((int)r0, (int)r1);
   }
 
