@@ -22,6 +22,14 @@ int qb_run(long long handle);
 int qb_op_count(long long handle);
 int qb_run_ops(long long handle, int first, int last);
 
+// Debugging and tests: decodes the program exactly as qb_compile does (binding it to the arena, one
+// thread) and writes every op's record name and every field its reader read, as text ("NAME" line,
+// then "field=value" lines; arrays "[a,b]", bytes "bytes:<hex>", arena operands "@offset"),
+// NUL-terminated and cut at out_bytes - 1. Returns the text's full length, or -1 with the reason in
+// `out`.
+long long qb_describe(const signed char* program, long long program_bytes, signed char* arena,
+                      long long arena_bytes, signed char* out, long long out_bytes);
+
 // Frees the packed weights, scratch memory and threads of a compiled plan.
 void qb_release(long long handle);
 

@@ -1,5 +1,5 @@
 // Micro-kernel interfaces and the tables that pick one per CPU. Naming follows XNNPACK:
-// neon/<datatype>-<operator>/<tile>-minmax-<isa>.cc, e.g. qu8-gemm/4x4c16-minmax-neon-mull-padal.cc
+// kernels/<datatype>-<operator>/<tile>-minmax-<isa>.cc, e.g. kernels/qu8-gemm/4x4c16-minmax-neon-mull-padal.cc
 // (4 rows x 4 columns, 16 k per column block, UMULL + UADALP accumulation).
 #ifndef QBRIDGE_KERNELS_H
 #define QBRIDGE_KERNELS_H

@@ -23,6 +23,16 @@ static inline int32_t rounding_divide_by_pot(int32_t x, int exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
+// RoundingDivideByPOT as the Java reference computes it, with Java's shift semantics for exponents
+// >= 32 (shift counts masked to 5 bits), reachable only through SOFTMAX's reciprocal of a wrapped
+// sum; ADD's rescaling uses it too.
+static inline int32_t rdbypot_java(int32_t x, int exponent) {
+  int32_t mask = (int32_t)(((int64_t)1 << (exponent & 63)) - 1);
+  int32_t remainder = x & mask;
+  int32_t threshold = (mask >> 1) + (x < 0 ? 1 : 0);
+  return (x >> (exponent & 31)) + (remainder > threshold ? 1 : 0);
+}
+
 // MultiplyByQuantizedMultiplier with the shift split as the kernels store it: left >= 0,
 // right_neg <= 0. The left shift wraps like the Java reference's int multiplication.
 static inline int32_t mbqm(int32_t x, int32_t multiplier, int32_t left, int32_t right_neg) {

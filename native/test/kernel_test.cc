@@ -2,7 +2,8 @@
 // DEPTHWISE_CONV_2D and FULLY_CONNECTED programs run through qb_compile/qb_run with this CPU's
 // kernels, with the lesser kernel families (QBRIDGE_NEON_ISA) and with 1 and 3 threads; every
 // output must equal a direct transcription of TFLite's reference loops. Exits non-zero on the
-// first mismatch. Usage: qbridge_kernel_test [cases] [seed]
+// first mismatch. Every record built here must also read, field by field (qb_describe), as
+// program.def lists it. Usage: qbridge_kernel_test [cases] [seed]
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -17,6 +18,45 @@
 using namespace qbridge;
 
 namespace {
+
+struct RecordSpec {
+  const char* name;
+  const char* fields;
+};
+const RecordSpec kRecords[] = {
+#define QB_RECORD(code, name, fields) {#name, fields},
+#include "program.def"
+#undef QB_RECORD
+};
+
+// The record's name and field names as the C++ reader reads them (qb_describe) against its
+// program.def line (the records built here have no repeated or optional parts).
+bool follows_table(const std::vector<int32_t>& prog, uint8_t* arena, int arena_bytes) {
+  std::vector<signed char> text(1 << 20);
+  long long n = qb_describe(reinterpret_cast<const signed char*>(prog.data()), (long long)prog.size() * 4,
+                            reinterpret_cast<signed char*>(arena), arena_bytes, text.data(), (long long)text.size());
+  if (n < 0 || n >= (long long)text.size()) {
+    std::printf("qb_describe failed: %s\n", n < 0 ? (const char*)text.data() : "too long");
+    return false;
+  }
+  std::string trace(reinterpret_cast<const char*>(text.data()), (size_t)n), name, read, listed;
+  for (size_t at = 0, end; at < trace.size(); at = end + 1) {
+    end = trace.find('\n', at);
+    std::string line = trace.substr(at, end - at);
+    if (name.empty()) name = line; else read += line.substr(0, line.find('=')) + " ";
+  }
+  for (const RecordSpec& r : kRecords) {
+    if (name != r.name) continue;
+    std::string f = std::string(r.fields) + " ";
+    for (size_t at = 0, end; at < f.size(); at = end + 1) {
+      end = f.find(' ', at);
+      std::string token = f.substr(at, end - at);
+      if (!token.empty()) listed += token.substr(0, token.find_first_of("[:")) + " ";
+    }
+  }
+  if (read != listed) std::printf("%s: read [%s], program.def lists [%s]\n", name.c_str(), read.c_str(), listed.c_str());
+  return read == listed;
+}
 
 struct Case {
   int kind;   // 0 conv, 1 depthwise, 2 fully connected
@@ -129,24 +169,28 @@ std::vector<uint8_t> reference(const Case& c) {
   return out;
 }
 
+// One CONV_2D, DEPTHWISE_CONV_2D or FULLY_CONNECTED record, fields in program.def's order.
 std::vector<int32_t> program(const Case& c, int in_off, int out_off) {
   std::vector<int32_t> p = {kProgramMagic, kProgramVersion, 1};
   size_t start = p.size();
+  int type = c.u8 ? kUint8 : kInt8;
   if (c.kind == 2) {
-    p.insert(p.end(), {kOpFullyConnected, 0, c.u8 ? kUint8 : kInt8, c.batches, c.inC, c.outC, in_off, out_off, -c.zpa,
-                       -c.zpw, c.zpo, c.actMin, c.actMax});
+    p.insert(p.end(), {opcode::FULLY_CONNECTED, 0, type, c.batches, c.inC, c.outC});
   } else {
-    p.insert(p.end(), {kOpConv, 0, c.u8 ? kUint8 : kInt8, c.kind == 1, c.batches, c.inH, c.inW, c.inC, c.outH, c.outW,
-                       c.outC, c.fH, c.fW, c.dm, c.sH, c.sW, c.dH, c.dW, c.padT, c.padL, in_off, out_off, -c.zpa,
-                       -c.zpw, c.zpo, c.actMin, c.actMax});
+    p.insert(p.end(), {c.kind == 1 ? opcode::DEPTHWISE_CONV_2D : opcode::CONV_2D, 0, type, c.batches, c.inH, c.inW,
+                       c.inC, c.outH, c.outW, c.outC, c.fH, c.fW});
+    if (c.kind == 1) p.push_back(c.dm);
+    p.insert(p.end(), {c.sH, c.sW, c.dH, c.dW, c.padT, c.padL});
   }
-  p.insert(p.end(), c.mult.begin(), c.mult.end());
-  p.insert(p.end(), c.shift.begin(), c.shift.end());
+  p.insert(p.end(), {in_off, out_off, c.zpa, c.zpw});
   p.insert(p.end(), c.bias.begin(), c.bias.end());
   p.push_back((int32_t)c.filter.size());
   std::vector<int32_t> words((c.filter.size() + 3) / 4);
   std::memcpy(words.data(), c.filter.data(), c.filter.size());
   p.insert(p.end(), words.begin(), words.end());
+  p.insert(p.end(), c.mult.begin(), c.mult.end());
+  p.insert(p.end(), c.shift.begin(), c.shift.end());
+  p.insert(p.end(), {c.zpo, c.actMin, c.actMax});
   p[start + 1] = (int32_t)(p.size() - start);
   return p;
 }
@@ -161,6 +205,10 @@ bool run(const Case& c, const char* isa, int threads, const std::vector<uint8_t>
   uint8_t* arena = static_cast<uint8_t*>(mem);
   std::memset(arena, 0xA5, arena_bytes + 128);
   std::memcpy(arena, c.input.data(), c.input.size());
+  if (isa == nullptr && threads == 1 && !follows_table(prog, arena, arena_bytes)) {
+    std::free(mem);
+    return false;
+  }
   signed char err[256] = {0};
   long long h = qb_compile(reinterpret_cast<const signed char*>(prog.data()), (long long)prog.size() * 4,
                            reinterpret_cast<signed char*>(arena), arena_bytes, threads, err, sizeof err);
@@ -214,12 +262,13 @@ bool run_add(std::mt19937& rng, int index) {
     expected[i] = (uint8_t)clamp(v, amin, amax);
   }
   int oa = 0, ob = 320, oo = 640;
-  std::vector<int32_t> p = {kProgramMagic, kProgramVersion, 1, kOpAdd, 0, u8 ? kUint8 : kInt8, 1, n, 1, 1, 0, oa, 0, ob, oo};
+  std::vector<int32_t> p = {kProgramMagic, kProgramVersion, 1, opcode::ADD, 0, u8 ? kUint8 : kInt8, 1, n, 1, 1, 0, oa, 0, ob, oo};
   p.insert(p.end(), t1, t1 + 256);
   p.insert(p.end(), t2, t2 + 256);
-  p.insert(p.end(), {off1, off2, left, m1, s1, m2, s2, mo, so, zo, amin, amax});
+  p.insert(p.end(), {-off1, -off2, left, m1, s1, m2, s2, mo, so, zo, amin, amax});
   p[4] = (int32_t)(p.size() - 3);
-  bool ok = true;
+  std::vector<uint8_t> scratch(1024 + 128);
+  bool ok = follows_table(p, scratch.data(), 1024);
   for (const char* isa : {(const char*)nullptr, "portable"}) {
     if (isa) setenv("QBRIDGE_NEON_ISA", isa, 1); else unsetenv("QBRIDGE_NEON_ISA");
     std::vector<uint8_t> arena(1024 + 128, 0xA5);

@@ -26,6 +26,14 @@ public final class NeonNative {
 
     public static native void qb_release(long handle);
 
+    /**
+     * Tests: decodes a program as {@link #qb_compile} does and writes, NUL-terminated, every record's
+     * name and every field its C++ reader read; returns the text's full length, or -1 with the reason in out.
+     */
+    public static native long qb_describe(@Cast("const signed char*") ByteBuffer program, long programBytes,
+                                         @Cast("signed char*") ByteBuffer arena, long arenaBytes,
+                                         @Cast("signed char*") byte[] out, long outBytes);
+
     /** The kernel family this CPU runs: aarch64-neondot, aarch64-neon, armv7-neon or portable. */
     public static native @Cast("const char*") String qb_isa();
 }

@@ -9,12 +9,12 @@ import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.ActivationOps;
 import io.qbridge.plan.ops.Conv2DOps;
 import io.qbridge.plan.ops.DepthwiseConv2DOps;
-import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.ElementwiseOps;
+import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.QuantizeOps;
-import io.qbridge.plan.ops.Requant;
 import io.qbridge.plan.ops.ReduceOps;
+import io.qbridge.plan.ops.Requant;
 import io.qbridge.plan.ops.ShapeOps;
 
 import java.nio.ByteBuffer;
@@ -28,29 +28,31 @@ import java.util.Map;
 
 /**
  * Serializes a {@link Plan} for the native executor: the prepared parameters of every op
- * (shapes, arena offsets, zero points, per-channel multipliers and shifts, activation clamps,
- * lookup tables) and its constant data, as little-endian int32 words (layout in
- * {@code native/src/program.h}). It computes nothing: every value comes from the op's params, as
- * the Java kernels read them. The native side packs the weights for the kernels of the CPU it
- * runs on. Ops or types the native executor lacks are all reported at once as an
- * {@link UnsupportedModelException}.
+ * (shapes, arena offsets, zero points, per-channel multipliers and shifts, activation clamps)
+ * and its constant data, as little-endian int32 words. It computes nothing: every value comes from
+ * the op's params, as the Java kernels read them. The layout of every record is defined once,
+ * in {@code native/src/program.def}; every field is written by its name there, and
+ * ProgramWireFormatTest checks what this writes against that table and against what the C++
+ * readers read.
+ * The native side packs the weights for the kernels of the CPU it runs on. Ops or types the
+ * native executor lacks are all reported at once as an {@link UnsupportedModelException}.
  */
 public final class PlanEncoder {
     static final int MAGIC = 0x31504251;   // "QBP1"
-    static final int VERSION = 1;
-    static final int OP_CONV = 1;
-    static final int OP_FULLY_CONNECTED = 2;
-    static final int OP_POOL = 3;
-    static final int OP_COPY = 4;
-    static final int OP_SOFTMAX = 5;
-    static final int OP_ADD = 6;
-    static final int OP_MUL = 7;
-    static final int OP_MEAN = 8;
-    static final int OP_LOOKUP = 9;
-    static final int OP_PAD = 10;
-    static final int OP_CONCATENATION = 11;
-    static final int OP_QUANTIZE = 12;
-    static final int OP_DEQUANTIZE = 13;
+    static final int VERSION = 3;
+
+    /** The op records of {@code native/src/program.def}, with their opcodes. */
+    enum Record {
+        CONV_2D(1), FULLY_CONNECTED(2), AVERAGE_POOL_2D(3), RESHAPE(4), SOFTMAX(5), ADD(6), MUL(7), MEAN(8),
+        LOOKUP(9), PAD(10), CONCATENATION(11), QUANTIZE(12), DEQUANTIZE(13), DEPTHWISE_CONV_2D(14), MAX_POOL_2D(15);
+
+        final int opcode;
+
+        Record(int opcode) {
+            this.opcode = opcode;
+        }
+    }
+
     /** The native PAD's largest rank once unpadded trailing dimensions are merged. */
     private static final int PAD_MAX_RANK = 8;
     /** MEAN's per-output and per-reduced-element offsets travel in the program: keep them bounded. */
@@ -90,7 +92,15 @@ public final class PlanEncoder {
 
     /** The program as a direct little-endian buffer. */
     public static ByteBuffer encode(Plan plan) {
-        Words w = new Words();
+        return encode(plan, false).program();
+    }
+
+    /** A program and, when traced, every record's name and field as written (the format of qb_describe). */
+    record Encoded(ByteBuffer program, String trace) {
+    }
+
+    static Encoded encode(Plan plan, boolean traced) {
+        Words w = new Words(traced);
         w.add(MAGIC).add(VERSION).add(plan.ops().size());
         Map<String, List<Integer>> problems = new LinkedHashMap<>();
         for (PlannedOp op : plan.ops()) {
@@ -115,38 +125,44 @@ public final class PlanEncoder {
                     + String.join(", ", where.stream().map(String::valueOf).toList()) + ")"));
             throw new UnsupportedModelException("neon", list);
         }
-        return w.toBuffer();
+        return new Encoded(w.toBuffer(), w.trace());
     }
 
-    /** CONV_2D: an OP_CONV record with depthwise flag 0 and depth multiplier 1. */
     private static String conv2D(PlannedOp op, Plan plan, Words w) {
         Conv2DOps.Conv2DParams p = (Conv2DOps.Conv2DParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_CONV).add(0).add(type).add(0).add(p.batches()).add(p.inH()).add(p.inW())
-                .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
-                .add(1).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
-                .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        requant(w, p.requant(), p.outC(), p.bias());
-        w.bytes(p.filter());
+        w.record(Record.CONV_2D).field("type", type)
+                .field("batches", p.batches()).field("input_height", p.inH()).field("input_width", p.inW())
+                .field("input_channels", p.inC()).field("output_height", p.outH()).field("output_width", p.outW())
+                .field("output_channels", p.outC()).field("filter_height", p.filterH())
+                .field("filter_width", p.filterW())
+                .field("stride_height", p.strideH()).field("stride_width", p.strideW())
+                .field("dilation_height", p.dilationH()).field("dilation_width", p.dilationW())
+                .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
+                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
+        weights(w, p.requant(), p.outC(), p.bias(), p.filter());
         return null;
     }
 
-    /** DEPTHWISE_CONV_2D: an OP_CONV record with depthwise flag 1. */
     private static String depthwiseConv2D(PlannedOp op, Plan plan, Words w) {
         DepthwiseConv2DOps.DepthwiseConv2DParams p = (DepthwiseConv2DOps.DepthwiseConv2DParams) op.params();
         Integer type = quantizedType(p.type());
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_CONV).add(0).add(type).add(1).add(p.batches()).add(p.inH()).add(p.inW())
-                .add(p.inC()).add(p.outH()).add(p.outW()).add(p.outC()).add(p.filterH()).add(p.filterW())
-                .add(p.depthMultiplier()).add(p.strideH()).add(p.strideW()).add(p.dilationH()).add(p.dilationW())
-                .add(p.padTop()).add(p.padLeft()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        requant(w, p.requant(), p.outC(), p.bias());
-        w.bytes(p.filter());
+        w.record(Record.DEPTHWISE_CONV_2D).field("type", type)
+                .field("batches", p.batches()).field("input_height", p.inH()).field("input_width", p.inW())
+                .field("input_channels", p.inC()).field("output_height", p.outH()).field("output_width", p.outW())
+                .field("output_channels", p.outC()).field("filter_height", p.filterH())
+                .field("filter_width", p.filterW()).field("depth_multiplier", p.depthMultiplier())
+                .field("stride_height", p.strideH()).field("stride_width", p.strideW())
+                .field("dilation_height", p.dilationH()).field("dilation_width", p.dilationW())
+                .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
+                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
+        weights(w, p.requant(), p.outC(), p.bias(), p.filter());
         return null;
     }
 
@@ -156,10 +172,10 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_FULLY_CONNECTED).add(0).add(type).add(p.batches()).add(p.inDepth()).add(p.outDepth())
-                .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        requant(w, p.requant(), p.outDepth(), p.bias());
-        w.bytes(p.filter());
+        w.record(Record.FULLY_CONNECTED).field("type", type).field("batches", p.batches())
+                .field("input_depth", p.inDepth()).field("output_depth", p.outDepth())
+                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
+        weights(w, p.requant(), p.outDepth(), p.bias(), p.filter());
         return null;
     }
 
@@ -169,10 +185,14 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_POOL).add(0).add(type).add(p.average() ? 1 : 0).add(p.batches()).add(p.inH()).add(p.inW())
-                .add(p.channels()).add(p.outH()).add(p.outW()).add(p.filterH()).add(p.filterW()).add(p.strideH())
-                .add(p.strideW()).add(p.padTop()).add(p.padLeft()).add(p.actMin()).add(p.actMax())
-                .add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        w.record(p.average() ? Record.AVERAGE_POOL_2D : Record.MAX_POOL_2D).field("type", type)
+                .field("batches", p.batches()).field("input_height", p.inH()).field("input_width", p.inW())
+                .field("channels", p.channels()).field("output_height", p.outH()).field("output_width", p.outW())
+                .field("filter_height", p.filterH()).field("filter_width", p.filterW())
+                .field("stride_height", p.strideH()).field("stride_width", p.strideW())
+                .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
+                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)))
+                .field("output_min", p.actMin()).field("output_max", p.actMax());
         return null;
     }
 
@@ -182,7 +202,8 @@ public final class PlanEncoder {
         if (plan.graph().tensor(op.input(0)).isConstant()) {
             return op.op().opName() + " of a constant tensor";
         }
-        w.add(OP_COPY).add(0).add(p.byteCount()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        w.record(Record.RESHAPE).field("byte_count", p.byteCount()).field("input", arenaOffset(plan, op.input(0)))
+                .field("output", arenaOffset(plan, op.output(0)));
         return null;
     }
 
@@ -197,8 +218,9 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_SOFTMAX).add(0).add(type).add(p.outer()).add(p.depth()).add(p.diffMin()).addAll(p.expOfDiff())
-                .addAll(p.expOfDiffQ12()).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        w.record(Record.SOFTMAX).field("type", type).field("rows", p.outer()).field("depth", p.depth())
+                .field("diff_min", p.diffMin()).ints("exp", p.expOfDiff()).ints("exp_q12", p.expOfDiffQ12())
+                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
         return null;
     }
 
@@ -209,13 +231,15 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_ADD).add(0).add(type);
+        w.record(Record.ADD).field("type", type);
         broadcast(w, p.broadcast(), plan, op);
-        w.addAll(p.input1Rescaled());
-        w.addAll(p.input2Rescaled());
-        w.add(p.input1Offset()).add(p.input2Offset()).add(p.leftShift()).add(p.input1Multiplier())
-                .add(p.input1Shift()).add(p.input2Multiplier()).add(p.input2Shift());
-        w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
+        w.ints("input1_table", p.input1Rescaled()).ints("input2_table", p.input2Rescaled());
+        // the plan carries TFLite's offsets (-zero point)
+        w.field("input1_zero_point", -p.input1Offset()).field("input2_zero_point", -p.input2Offset())
+                .field("left_shift", p.leftShift()).field("input1_multiplier", p.input1Multiplier())
+                .field("input1_shift", p.input1Shift()).field("input2_multiplier", p.input2Multiplier())
+                .field("input2_shift", p.input2Shift());
+        outputStage(w, p.outputMultiplier(), p.outputShift(), p.outputOffset(), p.actMin(), p.actMax());
         return null;
     }
 
@@ -225,10 +249,10 @@ public final class PlanEncoder {
         if (type == null) {
             return op.op().opName() + " on " + p.type();
         }
-        w.add(OP_MUL).add(0).add(type);
+        w.record(Record.MUL).field("type", type);
         broadcast(w, p.broadcast(), plan, op);
-        w.add(p.input1Offset()).add(p.input2Offset());
-        w.add(p.outputMultiplier()).add(p.outputShift()).add(p.outputOffset()).add(p.actMin()).add(p.actMax());
+        w.field("input1_zero_point", -p.input1Offset()).field("input2_zero_point", -p.input2Offset());
+        outputStage(w, p.outputMultiplier(), p.outputShift(), p.outputOffset(), p.actMin(), p.actMax());
         return null;
     }
 
@@ -246,10 +270,13 @@ public final class PlanEncoder {
             return op.op().opName() + " over more than " + MEAN_MAX_OFFSETS + " elements";
         }
         long inputBytes = plan.graph().tensor(op.input(0)).byteSize();
-        w.add(OP_MEAN).add(0).add(type).add(p.outputCount()).add(p.reducedCount()).add(p.zeroPointTimesCount())
-                .add(p.multiplier()).add(p.shift()).add(p.outputZeroPoint()).add(arenaOffset(plan, op.input(0)))
-                .add(arenaOffset(plan, op.output(0))).add((int) inputBytes).addAll(p.outputOffsets())
-                .addAll(p.reducedOffsets());
+        w.record(Record.MEAN).field("type", type).field("outputs", p.outputCount())
+                .field("reduced_count", p.reducedCount()).field("input", arenaOffset(plan, op.input(0)))
+                .field("output", arenaOffset(plan, op.output(0))).field("input_bytes", (int) inputBytes)
+                .ints("output_first_element", p.outputOffsets())
+                .ints("reduced_element", p.reducedOffsets())
+                .field("input_zero_point_times_count", p.zeroPointTimesCount()).field("output_multiplier", p.multiplier())
+                .field("output_shift", p.shift()).field("output_zero_point", p.outputZeroPoint());
         return null;
     }
 
@@ -293,14 +320,11 @@ public final class PlanEncoder {
         if (rank > PAD_MAX_RANK) {
             return op.op().opName() + " over more than " + PAD_MAX_RANK + " padded dimensions";
         }
-        w.add(OP_PAD).add(0).add(p.type().byteSize()).add(rank).addAll(p.inputShape()).addAll(p.outputShape())
-                .addAll(p.padBefore());
-        w.add(p.padValue().length);
-        for (byte b : p.padValue()) {
-            w.add(b & 0xFF);
-        }
-        operand(w, plan, op.input(0));
-        w.add(arenaOffset(plan, op.output(0)));
+        w.record(Record.PAD).field("element_bytes", p.type().byteSize()).field("rank", rank)
+                .ints("input_shape", p.inputShape()).ints("output_shape", p.outputShape())
+                .ints("pad_before", p.padBefore()).field("pad_value_bytes", p.padValue().length)
+                .ints("pad_value", unsigned(p.padValue())).operand("input", plan, op.input(0))
+                .field("output", arenaOffset(plan, op.output(0)));
         return null;
     }
 
@@ -312,22 +336,19 @@ public final class PlanEncoder {
         ShapeOps.ConcatenationParams p = (ShapeOps.ConcatenationParams) op.params();
         int n = p.inputRowElements().length;
         int es = p.type().byteSize();
-        w.add(OP_CONCATENATION).add(0).add(p.outerCount()).add(n);
+        w.record(Record.CONCATENATION).field("rows", p.outerCount()).field("inputs", n);
         for (int i = 0; i < n; i++) {
             byte[] table = p.requantizeTables()[i];
             if (table != null && es != 1) {
                 return op.op().opName() + " requantizing " + p.type();
             }
-            w.add(p.inputRowElements()[i] * es);
-            operand(w, plan, op.input(i));
-            w.add(table == null ? 0 : 1);
+            w.field("row_bytes", p.inputRowElements()[i] * es).operand("input", plan, op.input(i))
+                    .field("requantize", table == null ? 0 : 1);
             if (table != null) {
-                for (byte b : table) {
-                    w.add(b & 0xFF);
-                }
+                w.ints("table", unsigned(table));
             }
         }
-        w.add(arenaOffset(plan, op.output(0)));
+        w.field("output", arenaOffset(plan, op.output(0)));
         return null;
     }
 
@@ -341,9 +362,9 @@ public final class PlanEncoder {
         if (plan.graph().tensor(op.input(0)).isConstant()) {
             return op.op().opName() + " of a constant tensor";
         }
-        w.add(OP_QUANTIZE).add(0).add(type).add(p.elementCount());
+        w.record(Record.QUANTIZE).field("type", type).field("count", p.elementCount());
         channels(w, p.channels());
-        w.add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        w.field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
         return null;
     }
 
@@ -357,62 +378,65 @@ public final class PlanEncoder {
         if (plan.graph().tensor(op.input(0)).isConstant()) {
             return op.op().opName() + " of a constant tensor";
         }
-        w.add(OP_DEQUANTIZE).add(0).add(type).add(p.elementCount());
+        w.record(Record.DEQUANTIZE).field("type", type).field("count", p.elementCount());
         channels(w, p.channels());
-        w.add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
+        w.field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
         return null;
     }
 
     /** Channel count, elements per channel run, scales (float bits), zero points. */
     private static void channels(Words w, QuantizeOps.Channels c) {
-        w.add(c.channelCount()).add(c.innerSize());
-        for (int k = 0; k < c.channelCount(); k++) {
-            w.add(Float.floatToRawIntBits(c.scales()[k]));
+        int[] scaleBits = new int[c.channelCount()];
+        for (int k = 0; k < scaleBits.length; k++) {
+            scaleBits[k] = Float.floatToRawIntBits(c.scales()[k]);
         }
-        for (int k = 0; k < c.channelCount(); k++) {
-            w.add(c.zeroPoints()[k]);
-        }
+        w.field("channels", c.channelCount()).field("channel_stride", c.innerSize()).ints("scale_bits", scaleBits)
+                .ints("zero_point", Arrays.copyOf(c.zeroPoints(), c.channelCount()));
     }
 
     private static String lookup(PlannedOp op, Plan plan, Words w, int count, byte[] table) {
         if (plan.graph().tensor(op.input(0)).isConstant()) {
             return op.op().opName() + " of a constant tensor";
         }
-        w.add(OP_LOOKUP).add(0).add(count).add(arenaOffset(plan, op.input(0))).add(arenaOffset(plan, op.output(0)));
-        for (byte b : table) {
-            w.add(b & 0xFF);
-        }
+        w.record(Record.LOOKUP).field("count", count).field("input", arenaOffset(plan, op.input(0)))
+                .field("output", arenaOffset(plan, op.output(0))).ints("table", unsigned(table));
         return null;
     }
 
     private static void broadcast(Words w, ElementwiseOps.Broadcast b, Plan plan, PlannedOp op) {
         int[] shape = b.outShape();
-        w.add(shape.length).addAll(shape).addAll(b.stride1()).addAll(b.stride2());
-        operand(w, plan, op.input(0));
-        operand(w, plan, op.input(1));
-        w.add(arenaOffset(plan, op.output(0)));
+        w.field("rank", shape.length).ints("shape", shape).ints("input1_stride", b.stride1())
+                .ints("input2_stride", b.stride2()).operand("input1", plan, op.input(0))
+                .operand("input2", plan, op.input(1)).field("output", arenaOffset(plan, op.output(0)));
     }
 
-    /** An input in the arena (0, offset) or a constant carried in the program (1, bytes). */
-    private static void operand(Words w, Plan plan, int tensor) {
-        TensorSpec t = plan.graph().tensor(tensor);
-        if (t.isConstant()) {
-            w.add(1).bytes(t);
-        } else {
-            w.add(0).add(arenaOffset(plan, tensor));
-        }
-    }
-
-    private static void requant(Words w, Requant q, int channels, TensorSpec bias) {
-        w.add(q.inputOffset()).add(q.filterOffset()).add(q.outputOffset()).add(q.actMin()).add(q.actMax());
-        w.addAll(q.multiplier()).addAll(q.shift());
-        if (bias == null) {
-            w.addAll(new int[channels]);
-        } else {
-            int[] b = new int[channels];
+    /**
+     * input_zero_point through output_max of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. The plan
+     * carries TFLite's offsets (-zero point) for input and filter; the program carries zero points.
+     */
+    private static void weights(Words w, Requant q, int channels, TensorSpec bias, TensorSpec filter) {
+        int[] b = new int[channels];
+        if (bias != null) {
             bias.data().asIntBuffer().get(b);
-            w.addAll(b);
         }
+        w.field("input_zero_point", -q.inputOffset()).field("filter_zero_point", -q.filterOffset()).ints("bias", b)
+                .bytes("filter", filter);
+        w.ints("output_multiplier", q.multiplier()).ints("output_shift", q.shift());
+        w.field("output_zero_point", q.outputOffset()).field("output_min", q.actMin()).field("output_max", q.actMax());
+    }
+
+    /** A per-tensor output stage: output_multiplier output_shift output_zero_point output_min output_max. */
+    private static void outputStage(Words w, int multiplier, int shift, int zeroPoint, int min, int max) {
+        w.field("output_multiplier", multiplier).field("output_shift", shift).field("output_zero_point", zeroPoint)
+                .field("output_min", min).field("output_max", max);
+    }
+
+    private static int[] unsigned(byte[] bytes) {
+        int[] v = new int[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            v[i] = bytes[i] & 0xFF;
+        }
+        return v;
     }
 
     private static Integer quantizedType(DataType t) {
@@ -427,11 +451,21 @@ public final class PlanEncoder {
         return (int) o;
     }
 
-    /** A growable list of int32 words. */
+    /**
+     * A growable list of int32 words, written field by field under the names of program.def; when
+     * traced, also each record's name and every field as text (the format of qb_describe).
+     */
     static final class Words {
+        private static final char[] HEX = "0123456789abcdef".toCharArray();
         private int[] words = new int[256];
         private int size;
+        private final StringBuilder trace;
 
+        Words(boolean traced) {
+            trace = traced ? new StringBuilder() : null;
+        }
+
+        /** A word outside any field (header, opcode, record length). */
         Words add(int v) {
             if (size == words.length) {
                 words = Arrays.copyOf(words, words.length * 2);
@@ -440,15 +474,37 @@ public final class PlanEncoder {
             return this;
         }
 
-        Words addAll(int[] values) {
+        /** Starts a record: its opcode and a length word that encode() fills in. */
+        Words record(Record r) {
+            if (trace != null) {
+                trace.append(r.name()).append('\n');
+            }
+            return add(r.opcode).add(0);
+        }
+
+        /** name */
+        Words field(String name, int v) {
+            note(name, Integer.toString(v));
+            return add(v);
+        }
+
+        /** name[n] */
+        Words ints(String name, int[] values) {
+            if (trace != null) {
+                StringBuilder s = new StringBuilder("[");
+                for (int i = 0; i < values.length; i++) {
+                    s.append(i > 0 ? "," : "").append(values[i]);
+                }
+                note(name, s.append(']').toString());
+            }
             for (int v : values) {
                 add(v);
             }
             return this;
         }
 
-        /** A byte count, then the bytes of a constant tensor, padded to whole words. */
-        Words bytes(TensorSpec constant) {
+        /** name:bytes, the bytes of a constant tensor: a byte count, then the bytes padded to whole words. */
+        Words bytes(String name, TensorSpec constant) {
             ByteBuffer d = constant.data();
             int n = d.remaining();
             add(n);
@@ -459,7 +515,36 @@ public final class PlanEncoder {
                 }
                 add(v);
             }
+            note(name, hex(d));
             return this;
+        }
+
+        /** name:operand, an input in the arena (0, offset) or a constant carried in the program (1, bytes). */
+        Words operand(String name, Plan plan, int tensor) {
+            TensorSpec t = plan.graph().tensor(tensor);
+            if (t.isConstant()) {
+                add(1).bytes(name, t);
+            } else {
+                int offset = arenaOffset(plan, tensor);
+                add(0).add(offset);
+                note(name, "@" + offset);
+            }
+            return this;
+        }
+
+        private void note(String name, String value) {
+            if (trace != null) {
+                trace.append(name).append('=').append(value).append('\n');
+            }
+        }
+
+        private static String hex(ByteBuffer d) {
+            StringBuilder s = new StringBuilder("bytes:");
+            for (int i = 0; i < d.remaining(); i++) {
+                int b = d.get(i) & 0xFF;
+                s.append(HEX[b >> 4]).append(HEX[b & 15]);
+            }
+            return s.toString();
         }
 
         void set(int index, int v) {
@@ -468,6 +553,10 @@ public final class PlanEncoder {
 
         int size() {
             return size;
+        }
+
+        String trace() {
+            return trace == null ? null : trace.toString();
         }
 
         ByteBuffer toBuffer() {
