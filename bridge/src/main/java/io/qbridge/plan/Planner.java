@@ -126,6 +126,14 @@ public final class Planner {
             for (int out : graph.outputs()) {
                 last[out] = steps;   // outputs stay readable after the last op
             }
+            // Variable tensors (recurrent state) are TFLite's persistent memory: zeroed, placed for
+            // the whole run and kept between runs, even where no operator writes them.
+            for (TensorSpec t : graph.tensors()) {
+                if (t.isVariable() && !t.isConstant()) {
+                    first[t.index()] = -1;
+                    last[t.index()] = steps;
+                }
+            }
             if (keepAllTensors) {
                 for (int t = 0; t < n; t++) {
                     if (first[t] != Integer.MAX_VALUE) {
