@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs the native micro-kernel tests (CTest, see CMakeLists.txt) of every platform that
 # native/build.sh built into OUT: the host's directly, the Arm ones under user-mode QEMU (the
-# emulator and CPUs come from cross-toolchains/*.cmake). A platform not built, or whose QEMU is not
+# emulator and CPUs come from cross-toolchains/*.cmake), and the host's once more built with
+# AddressSanitizer and UndefinedBehaviorSanitizer. A platform not built, or whose QEMU is not
 # installed, is skipped with a message; a failing test fails the script (and Maven's build).
 #   native/test.sh [OUT] [platform ...]     platforms: linux-x86_64 linux-arm64 linux-armhf
 set -euo pipefail
@@ -26,6 +27,31 @@ for p in "${platforms[@]}"; do
   echo "qbridge native tests: $p${emulator:+ (under $emulator)}"
   (cd "$dir" && ctest --output-on-failure) || failed+=("$p")
 done
+# The host's library and its tester once more, built with AddressSanitizer and
+# UndefinedBehaviorSanitizer: an out-of-bounds access, use after free, leak, overflow or misaligned
+# load fails the tests (the optimized build only checks results). QBRIDGE_NATIVE_SANITIZERS=0 skips it.
+sanitized="$out/linux-x86_64-sanitized"
+if [ "$(uname -m)" != x86_64 ] || [ "${QBRIDGE_NATIVE_SANITIZERS:-1}" = 0 ]; then
+  echo "qbridge native tests: skipped the sanitized build (x86_64 hosts only; QBRIDGE_NATIVE_SANITIZERS=${QBRIDGE_NATIVE_SANITIZERS:-1})"
+elif [ ! -f "$out/linux-x86_64/CTestTestfile.cmake" ]; then
+  echo "qbridge native tests: skipped the sanitized build (linux-x86_64 not built in $out)"
+else
+  flags="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer"
+  mkdir -p "$sanitized"
+  if cmake -S "$here" -B "$sanitized" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=g++ \
+        -DCMAKE_CXX_FLAGS="$flags" -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
+        > "$sanitized/configure.log" 2>&1 \
+      && cmake --build "$sanitized" --target qbridge_kernel_test -j "${QBRIDGE_BUILD_JOBS:-2}" \
+        > "$sanitized/build.log" 2>&1; then
+    echo "qbridge native tests: linux-x86_64 with AddressSanitizer and UndefinedBehaviorSanitizer"
+    (cd "$sanitized" && ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+      ctest --output-on-failure) || failed+=("linux-x86_64 (sanitized)")
+  else
+    cat "$sanitized/configure.log" "$sanitized/build.log" 2>/dev/null | tail -n 30
+    failed+=("linux-x86_64 (sanitized build)")
+  fi
+fi
+
 if [ ${#failed[@]} -gt 0 ]; then
   echo "qbridge native tests: FAILED on ${failed[*]}" >&2
   exit 1

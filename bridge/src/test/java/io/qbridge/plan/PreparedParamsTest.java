@@ -80,6 +80,6 @@ class PreparedParamsTest {
         assertEquals(2, p.depthMultiplier());
         assertEquals(1, p.padTop());
         assertEquals(1, p.padLeft());
-        assertEquals(4, p.requant().multiplier().length);
+        assertEquals(4, p.quantization().outputMultiplier().length);
     }
 }

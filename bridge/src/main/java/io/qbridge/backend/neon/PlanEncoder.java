@@ -14,7 +14,7 @@ import io.qbridge.plan.ops.FullyConnectedOps;
 import io.qbridge.plan.ops.PoolOps;
 import io.qbridge.plan.ops.QuantizeOps;
 import io.qbridge.plan.ops.ReduceOps;
-import io.qbridge.plan.ops.Requant;
+import io.qbridge.plan.ops.ConvQuantization;
 import io.qbridge.plan.ops.ShapeOps;
 
 import java.nio.ByteBuffer;
@@ -143,7 +143,7 @@ public final class PlanEncoder {
                 .field("dilation_height", p.dilationH()).field("dilation_width", p.dilationW())
                 .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
                 .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
-        weights(w, p.requant(), p.outC(), p.bias(), p.filter());
+        weights(w, p.quantization(), p.outC(), p.bias(), p.filter());
         return null;
     }
 
@@ -162,7 +162,7 @@ public final class PlanEncoder {
                 .field("dilation_height", p.dilationH()).field("dilation_width", p.dilationW())
                 .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
                 .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
-        weights(w, p.requant(), p.outC(), p.bias(), p.filter());
+        weights(w, p.quantization(), p.outC(), p.bias(), p.filter());
         return null;
     }
 
@@ -175,7 +175,7 @@ public final class PlanEncoder {
         w.record(Record.FULLY_CONNECTED).field("type", type).field("batches", p.batches())
                 .field("input_depth", p.inDepth()).field("output_depth", p.outDepth())
                 .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
-        weights(w, p.requant(), p.outDepth(), p.bias(), p.filter());
+        weights(w, p.quantization(), p.outDepth(), p.bias(), p.filter());
         return null;
     }
 
@@ -410,19 +410,17 @@ public final class PlanEncoder {
                 .operand("input2", plan, op.input(1)).field("output", arenaOffset(plan, op.output(0)));
     }
 
-    /**
-     * input_zero_point through output_max of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED. The plan
-     * carries TFLite's offsets (-zero point) for input and filter; the program carries zero points.
-     */
-    private static void weights(Words w, Requant q, int channels, TensorSpec bias, TensorSpec filter) {
+    /** input_zero_point through output_max of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, as the plan has them. */
+    private static void weights(Words w, ConvQuantization q, int channels, TensorSpec bias, TensorSpec filter) {
         int[] b = new int[channels];
         if (bias != null) {
             bias.data().asIntBuffer().get(b);
         }
-        w.field("input_zero_point", -q.inputOffset()).field("filter_zero_point", -q.filterOffset()).ints("bias", b)
+        w.field("input_zero_point", q.inputZeroPoint()).field("filter_zero_point", q.filterZeroPoint()).ints("bias", b)
                 .bytes("filter", filter);
-        w.ints("output_multiplier", q.multiplier()).ints("output_shift", q.shift());
-        w.field("output_zero_point", q.outputOffset()).field("output_min", q.actMin()).field("output_max", q.actMax());
+        w.ints("output_multiplier", q.outputMultiplier()).ints("output_shift", q.outputShift());
+        w.field("output_zero_point", q.outputZeroPoint()).field("output_min", q.outputMin())
+                .field("output_max", q.outputMax());
     }
 
     /** A per-tensor output stage: output_multiplier output_shift output_zero_point output_min output_max. */

@@ -17,7 +17,7 @@ public final class Conv2DOps {
      */
     public record Conv2DParams(DataType type, int batches, int inH, int inW, int inC, int outH, int outW, int outC,
                                int filterH, int filterW, int strideH, int strideW, int dilationH, int dilationW,
-                               int padTop, int padLeft, TensorSpec filter, TensorSpec bias, Requant requant)
+                               int padTop, int padLeft, TensorSpec filter, TensorSpec bias, ConvQuantization quantization)
             implements OpParams {
     }
 
@@ -51,9 +51,9 @@ public final class Conv2DOps {
         ctx.requireShape(output, new int[] {batches, outH, outW, outC}, "output");
         int padTop = SlidingWindow.paddingBefore(o.padding(), inH, filterH, o.strideH(), o.dilationH(), outH);
         int padLeft = SlidingWindow.paddingBefore(o.padding(), inW, filterW, o.strideW(), o.dilationW(), outW);
-        Requant requant = Requant.prepare(ctx, input, filter, bias, output, outC, 0, o.activation());
+        ConvQuantization quantization = ConvQuantization.prepare(ctx, input, filter, bias, output, outC, 0, o.activation());
         ctx.setMacs((long) batches * outH * outW * outC * filterH * filterW * inC);
         return new Conv2DParams(input.type(), batches, inH, inW, inC, outH, outW, outC, filterH, filterW,
-                o.strideH(), o.strideW(), o.dilationH(), o.dilationW(), padTop, padLeft, filter, bias, requant);
+                o.strideH(), o.strideW(), o.dilationH(), o.dilationW(), padTop, padLeft, filter, bias, quantization);
     }
 }

@@ -19,7 +19,7 @@ public final class DepthwiseConv2DOps {
     public record DepthwiseConv2DParams(DataType type, int batches, int inH, int inW, int inC, int outH, int outW,
                                         int outC, int filterH, int filterW, int depthMultiplier, int strideH,
                                         int strideW, int dilationH, int dilationW, int padTop, int padLeft,
-                                        TensorSpec filter, TensorSpec bias, Requant requant) implements OpParams {
+                                        TensorSpec filter, TensorSpec bias, ConvQuantization quantization) implements OpParams {
     }
 
     public static OpParams prepareDepthwiseConv2D(PrepareContext ctx) {
@@ -60,10 +60,10 @@ public final class DepthwiseConv2DOps {
         ctx.requireShape(output, new int[] {batches, outH, outW, outC}, "output");
         int padTop = SlidingWindow.paddingBefore(o.padding(), inH, filterH, o.strideH(), o.dilationH(), outH);
         int padLeft = SlidingWindow.paddingBefore(o.padding(), inW, filterW, o.strideW(), o.dilationW(), outW);
-        Requant requant = Requant.prepare(ctx, input, filter, bias, output, outC, 3, o.activation());
+        ConvQuantization quantization = ConvQuantization.prepare(ctx, input, filter, bias, output, outC, 3, o.activation());
         ctx.setMacs((long) batches * outH * outW * outC * filterH * filterW);
         return new DepthwiseConv2DParams(input.type(), batches, inH, inW, inC, outH, outW, outC, filterH, filterW,
                 depthMultiplier, o.strideH(), o.strideW(), o.dilationH(), o.dilationW(), padTop, padLeft, filter,
-                bias, requant);
+                bias, quantization);
     }
 }

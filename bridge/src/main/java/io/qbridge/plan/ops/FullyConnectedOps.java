@@ -15,7 +15,7 @@ public final class FullyConnectedOps {
 
     /** FULLY_CONNECTED: output[b][o] = sum_i filter[o][i] * input[b][i] (+ bias[o]). Bias may be null. */
     public record FullyConnectedParams(DataType type, int batches, int inDepth, int outDepth,
-                                       TensorSpec filter, TensorSpec bias, Requant requant) implements OpParams {
+                                       TensorSpec filter, TensorSpec bias, ConvQuantization quantization) implements OpParams {
     }
 
     public static OpParams prepareFullyConnected(PrepareContext ctx) {
@@ -46,8 +46,8 @@ public final class FullyConnectedOps {
             throw ctx.invalid("output " + PrepareContext.describe(output) + " has shape "
                     + Arrays.toString(output.shape()) + ", expected " + batches + " rows of " + outDepth);
         }
-        Requant requant = Requant.prepare(ctx, input, filter, bias, output, outDepth, 0, o.activation());
+        ConvQuantization quantization = ConvQuantization.prepare(ctx, input, filter, bias, output, outDepth, 0, o.activation());
         ctx.setMacs((long) batches * inDepth * outDepth);
-        return new FullyConnectedParams(input.type(), batches, inDepth, outDepth, filter, bias, requant);
+        return new FullyConnectedParams(input.type(), batches, inDepth, outDepth, filter, bias, quantization);
     }
 }

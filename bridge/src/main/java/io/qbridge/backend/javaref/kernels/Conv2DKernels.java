@@ -7,7 +7,7 @@ import io.qbridge.backend.javaref.Parallel;
 import io.qbridge.numerics.FixedPoint;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.Conv2DOps.Conv2DParams;
-import io.qbridge.plan.ops.Requant;
+import io.qbridge.plan.ops.ConvQuantization;
 
 import static io.qbridge.backend.javaref.KernelContext.FLOATS;
 
@@ -37,7 +37,7 @@ final class Conv2DKernels {
             return () -> par.forRange(rows, minRows, (r0, r1) -> conv2DFloat(p, arena, in, out, filter, bias, r0, r1));
         }
         boolean unsigned = p.type() == DataType.UINT8;
-        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, p.requant().filterOffset());
+        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, -p.quantization().filterZeroPoint());
         int[] bias = p.bias() == null ? new int[p.outC()] : KernelContext.ints(p.bias());
         int mask = unsigned ? 0xFF : -1;
         return () -> par.forRange(rows, minRows,
@@ -47,13 +47,13 @@ final class Conv2DKernels {
     /** Output rows [r0, r1) of batch*outH. */
     private static void conv2DQuantized(Conv2DParams p, byte[] arena, int in, int out, short[] filter, int[] bias,
                                         int mask, int r0, int r1) {
-        Requant q = p.requant();
-        int inputOffset = q.inputOffset();
-        int outputOffset = q.outputOffset();
-        int actMin = q.actMin();
-        int actMax = q.actMax();
-        int[] mult = q.multiplier();
-        int[] shift = q.shift();
+        ConvQuantization q = p.quantization();
+        int inputOffset = -q.inputZeroPoint();   // TFLite's input_offset
+        int outputOffset = q.outputZeroPoint();
+        int actMin = q.outputMin();
+        int actMax = q.outputMax();
+        int[] mult = q.outputMultiplier();
+        int[] shift = q.outputShift();
         int inH = p.inH(), inW = p.inW(), inC = p.inC(), outW = p.outW(), outC = p.outC();
         int fH = p.filterH(), fW = p.filterW();
         for (int row = r0; row < r1; row++) {
@@ -93,8 +93,8 @@ final class Conv2DKernels {
 
     private static void conv2DFloat(Conv2DParams p, byte[] arena, int in, int out, float[] filter, float[] bias,
                                     int r0, int r1) {
-        float actMin = p.requant().actMinF();
-        float actMax = p.requant().actMaxF();
+        float actMin = p.quantization().outputMinF();
+        float actMax = p.quantization().outputMaxF();
         int inH = p.inH(), inW = p.inW(), inC = p.inC(), outW = p.outW(), outC = p.outC();
         int fH = p.filterH(), fW = p.filterW();
         for (int row = r0; row < r1; row++) {

@@ -7,7 +7,7 @@ import io.qbridge.backend.javaref.Parallel;
 import io.qbridge.numerics.FixedPoint;
 import io.qbridge.plan.PlannedOp;
 import io.qbridge.plan.ops.FullyConnectedOps.FullyConnectedParams;
-import io.qbridge.plan.ops.Requant;
+import io.qbridge.plan.ops.ConvQuantization;
 
 import static io.qbridge.backend.javaref.KernelContext.FLOATS;
 
@@ -37,7 +37,7 @@ final class FullyConnectedKernels {
                     (o0, o1) -> fullyConnectedFloat(p, arena, in, out, filter, bias, o0, o1));
         }
         boolean unsigned = p.type() == DataType.UINT8;
-        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, p.requant().filterOffset());
+        short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, -p.quantization().filterZeroPoint());
         int[] bias = p.bias() == null ? new int[n] : KernelContext.ints(p.bias());
         int mask = unsigned ? 0xFF : -1;
         return () -> par.forRange(n, minChunk,
@@ -47,9 +47,9 @@ final class FullyConnectedKernels {
     /** Output channels [o0, o1) of every batch row. */
     private static void fullyConnectedQuantized(FullyConnectedParams p, byte[] arena, int in, int out, short[] filter,
                                                 int[] bias, int mask, int o0, int o1) {
-        Requant q = p.requant();
+        ConvQuantization q = p.quantization();
         int depth = p.inDepth();
-        int inputOffset = q.inputOffset();
+        int inputOffset = -q.inputZeroPoint();   // TFLite's input_offset
         for (int b = 0; b < p.batches(); b++) {
             int row = in + b * depth;
             for (int o = o0; o < o1; o++) {
@@ -59,8 +59,8 @@ final class FullyConnectedKernels {
                     acc += filter[f + i] * ((arena[row + i] & mask) + inputOffset);
                 }
                 acc += bias[o];
-                acc = FixedPoint.multiplyByQuantizedMultiplier(acc, q.multiplier()[o], q.shift()[o]) + q.outputOffset();
-                arena[out + b * p.outDepth() + o] = (byte) Math.max(q.actMin(), Math.min(q.actMax(), acc));
+                acc = FixedPoint.multiplyByQuantizedMultiplier(acc, q.outputMultiplier()[o], q.outputShift()[o]) + q.outputZeroPoint();
+                arena[out + b * p.outDepth() + o] = (byte) Math.max(q.outputMin(), Math.min(q.outputMax(), acc));
             }
         }
     }
@@ -68,8 +68,8 @@ final class FullyConnectedKernels {
     private static void fullyConnectedFloat(FullyConnectedParams p, byte[] arena, int in, int out, float[] filter,
                                             float[] bias, int o0, int o1) {
         int depth = p.inDepth();
-        float actMin = p.requant().actMinF();
-        float actMax = p.requant().actMaxF();
+        float actMin = p.quantization().outputMinF();
+        float actMax = p.quantization().outputMaxF();
         for (int b = 0; b < p.batches(); b++) {
             int row = in + b * depth * 4;
             for (int o = o0; o < o1; o++) {

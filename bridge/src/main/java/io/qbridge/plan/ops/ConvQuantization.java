@@ -10,15 +10,18 @@ import io.qbridge.plan.PrepareContext;
 import io.qbridge.tflite.schema.BuiltinOperator;
 
 /**
- * Quantized output stage of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED: offsets added to
- * input and filter values, the output zero point, one multiplier/shift per output channel, the
- * activation clamp. For float ops only {@code actMinF}/{@code actMaxF} matter.
+ * The quantized arithmetic of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, under the names the
+ * program record gives it (native/src/program.def): the input and filter zero points, and the
+ * output stage: one multiplier and shift per output channel, the output zero point, the clamp of
+ * the fused activation. (TFLite's reference kernels add offsets, -zero point; the Java kernels
+ * take them from the zero points at their entry.) For float ops only {@code outputMinF} and
+ * {@code outputMaxF} matter.
  */
-public record Requant(int inputOffset, int filterOffset, int outputOffset, int[] multiplier, int[] shift,
-                      int actMin, int actMax, float actMinF, float actMaxF) {
+public record ConvQuantization(int inputZeroPoint, int filterZeroPoint, int[] outputMultiplier, int[] outputShift,
+                               int outputZeroPoint, int outputMin, int outputMax, float outputMinF, float outputMaxF) {
 
     /** Checks the types of a conv-like op and computes its output stage (channelAxis: the filter's). */
-    static Requant prepare(PrepareContext ctx, TensorSpec input, TensorSpec filter, TensorSpec bias,
+    static ConvQuantization prepare(PrepareContext ctx, TensorSpec input, TensorSpec filter, TensorSpec bias,
                            TensorSpec output, int outChannels, int channelAxis, Activation activation) {
         DataType type = input.type();
         if (activation == Activation.TANH || activation == Activation.SIGN_BIT) {
@@ -33,7 +36,7 @@ public record Requant(int inputOffset, int filterOffset, int outputOffset, int[]
                 ctx.requireConstant(bias, "bias");
             }
             float[] range = QuantMath.activationRange(activation);
-            return new Requant(0, 0, 0, null, null, 0, 0, range[0], range[1]);
+            return new ConvQuantization(0, 0, null, null, 0, 0, 0, range[0], range[1]);
         }
         if (type != DataType.UINT8 && type != DataType.INT8) {
             throw ctx.unsupported("with " + type + " input");
@@ -70,7 +73,7 @@ public record Requant(int inputOffset, int filterOffset, int outputOffset, int[]
                         + " on channel " + c);
             }
         }
-        int filterOffset = weightsOffsetAllowed ? -fQ.zeroPoint() : 0;
+        int filterZeroPoint = weightsOffsetAllowed ? fQ.zeroPoint() : 0;
         if (bias != null) {
             ctx.requireType(bias, DataType.INT32, "bias");
             ctx.requireConstant(bias, "bias");
@@ -92,8 +95,8 @@ public record Requant(int inputOffset, int filterOffset, int outputOffset, int[]
             shift[c] = qs[1];
         }
         int[] range = QuantMath.activationRange(activation, type, outQ.scale(), outQ.zeroPoint());
-        return new Requant(-inQ.zeroPoint(), filterOffset, outQ.zeroPoint(), multiplier, shift, range[0], range[1],
-                0f, 0f);
+        return new ConvQuantization(inQ.zeroPoint(), filterZeroPoint, multiplier, shift, outQ.zeroPoint(), range[0],
+                range[1], 0f, 0f);
     }
 
     /**
