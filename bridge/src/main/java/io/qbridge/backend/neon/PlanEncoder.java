@@ -138,11 +138,8 @@ public final class PlanEncoder {
                 .field("batches", p.batches()).field("input_height", p.inH()).field("input_width", p.inW())
                 .field("input_channels", p.inC()).field("output_height", p.outH()).field("output_width", p.outW())
                 .field("output_channels", p.outC()).field("filter_height", p.filterH())
-                .field("filter_width", p.filterW())
-                .field("stride_height", p.strideH()).field("stride_width", p.strideW())
-                .field("dilation_height", p.dilationH()).field("dilation_width", p.dilationW())
-                .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
-                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
+                .field("filter_width", p.filterW());
+        window(w, plan, op, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), p.padTop(), p.padLeft());
         weights(w, p.quantization(), p.outC(), p.bias(), p.filter());
         return null;
     }
@@ -157,13 +154,18 @@ public final class PlanEncoder {
                 .field("batches", p.batches()).field("input_height", p.inH()).field("input_width", p.inW())
                 .field("input_channels", p.inC()).field("output_height", p.outH()).field("output_width", p.outW())
                 .field("output_channels", p.outC()).field("filter_height", p.filterH())
-                .field("filter_width", p.filterW()).field("depth_multiplier", p.depthMultiplier())
-                .field("stride_height", p.strideH()).field("stride_width", p.strideW())
-                .field("dilation_height", p.dilationH()).field("dilation_width", p.dilationW())
-                .field("pad_top", p.padTop()).field("pad_left", p.padLeft())
-                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
+                .field("filter_width", p.filterW()).field("depth_multiplier", p.depthMultiplier());
+        window(w, plan, op, p.strideH(), p.strideW(), p.dilationH(), p.dilationW(), p.padTop(), p.padLeft());
         weights(w, p.quantization(), p.outC(), p.bias(), p.filter());
         return null;
+    }
+
+    /** stride_height through output of CONV_2D and DEPTHWISE_CONV_2D. */
+    private static void window(Words w, Plan plan, PlannedOp op, int strideH, int strideW, int dilationH,
+                               int dilationW, int padTop, int padLeft) {
+        w.field("stride_height", strideH).field("stride_width", strideW).field("dilation_height", dilationH)
+                .field("dilation_width", dilationW).field("pad_top", padTop).field("pad_left", padLeft)
+                .field("input", arenaOffset(plan, op.input(0))).field("output", arenaOffset(plan, op.output(0)));
     }
 
     private static String fullyConnected(PlannedOp op, Plan plan, Words w) {

@@ -23,18 +23,11 @@ public final class Conv2DOps {
 
     public static OpParams prepareConv2D(PrepareContext ctx) {
         OpOptions.Conv2D o = ctx.options(OpOptions.Conv2D.class, null);
-        ctx.requireArity(2, 3, 1);
-        TensorSpec input = ctx.input(0);
-        TensorSpec filter = ctx.input(1);
-        TensorSpec bias = ctx.optionalInput(2);
-        TensorSpec output = ctx.output(0);
-        if (input.isConstant()) {   // the kernels read the input from the arena, where constants are not
-            throw ctx.unsupported("with a constant input " + PrepareContext.describe(input));
-        }
-        ctx.requireRank(input, 4, "input");
-        ctx.requireRank(filter, 4, "filter");
-        ctx.requireRank(output, 4, "output");
-        ctx.requireConstant(filter, "filter");
+        SlidingWindow.Operands operands = SlidingWindow.Operands.of(ctx);
+        TensorSpec input = operands.input();
+        TensorSpec filter = operands.filter();
+        TensorSpec bias = operands.bias();
+        TensorSpec output = operands.output();
         int batches = input.dim(0);
         int inH = input.dim(1);
         int inW = input.dim(2);
