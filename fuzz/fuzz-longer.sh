@@ -13,5 +13,6 @@ echo "qbridge-fuzz: minute 1 of $minutes"
 mvn -B -q -ntp install -pl fuzz -am -Dtest=ModelFuzzTest -Dsurefire.failIfNoSpecifiedTests=false
 for ((i = 2; i <= minutes; i++)); do
     echo "qbridge-fuzz: minute $i of $minutes ($(find fuzz/.cifuzz-corpus -type f | wc -l) inputs in the corpus)"
-    mvn -B -q -ntp -o surefire:test@fuzz -pl fuzz
+    # a new seed each minute, and no execution bound: the minute (maxDuration) ends each run
+    mvn -B -q -ntp -o surefire:test@fuzz -pl fuzz -Dfuzz.seed="$RANDOM$i" -Dfuzz.runs=-1
 done

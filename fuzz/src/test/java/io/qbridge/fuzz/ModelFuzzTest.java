@@ -26,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * <p>
  * Plain {@code mvn test} replays the seeds (made by {@link SeedModels}) and every finding kept in
  * {@code src/test/resources/io/qbridge/fuzz/ModelFuzzTestInputs/loadRunCompare/}; the {@code fuzz}
- * execution then fuzzes for a minute ({@code -Dfuzz.skip=true} skips it; {@code fuzz/fuzz-longer.sh} goes on longer).
+ * execution then fuzzes: 60,000 executions from a fixed seed, at most a minute ({@code -Dfuzz.skip=true}
+ * skips it; {@code fuzz/fuzz-longer.sh} goes on longer with new seeds).
  */
 class ModelFuzzTest {
     /** Models past these sizes are only loaded and planned: running them would make the fuzzer slow, not wiser. */
