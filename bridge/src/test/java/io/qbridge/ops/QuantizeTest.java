@@ -3,7 +3,6 @@ package io.qbridge.ops;
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
 import io.qbridge.InvalidModelException;
-import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
 import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.OpOptions;
@@ -20,7 +19,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static io.qbridge.testing.RandomTensors.count;
@@ -32,7 +30,6 @@ import static io.qbridge.testing.SingleOpHarness.floats;
 import static io.qbridge.testing.SingleOpHarness.toFloats;
 import static io.qbridge.testing.SingleOpHarness.toInts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -247,17 +244,10 @@ class QuantizeTest {
 
     private static final QuantParams Q = QuantParams.perTensor(0.1f, 0);
 
-    private static <T extends QbridgeException> void refused(Class<T> type, String mention,
-                                                             Consumer<SingleOpHarness> build) {
-        SingleOpHarness h = new SingleOpHarness();
-        build.accept(h);
-        T e = assertThrows(type, () -> h.run(Interpreter.Backend.JAVA, 1));
-        assertTrue(e.getMessage().contains(mention), e.getMessage());
-    }
 
     @Test
     void quantizeToInt32FromFloatIsUnsupported() {
-        refused(UnsupportedModelException.class, "QUANTIZE from FLOAT32 to INT32", h -> {
+        SingleOpHarness.assertRefused(UnsupportedModelException.class, "QUANTIZE from FLOAT32 to INT32", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
             h.output(DataType.INT32, new int[] {2}, Q);
             h.op(BuiltinOperator.QUANTIZE, new int[] {a}, new OpOptions.Quantize());
@@ -266,7 +256,7 @@ class QuantizeTest {
 
     @Test
     void dequantizeRefusesAFloatOutputOfAnotherShape() {
-        refused(InvalidModelException.class, "operator 0 (DEQUANTIZE)", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "operator 0 (DEQUANTIZE)", h -> {
             int a = h.input(DataType.INT8, new int[] {2}, Q, new byte[2]);
             h.output(DataType.FLOAT32, new int[] {3}, QuantParams.NONE);
             h.op(BuiltinOperator.DEQUANTIZE, new int[] {a}, new OpOptions.Dequantize());

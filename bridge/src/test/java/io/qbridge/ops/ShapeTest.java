@@ -3,7 +3,6 @@ package io.qbridge.ops;
 import io.qbridge.DataType;
 import io.qbridge.Interpreter;
 import io.qbridge.InvalidModelException;
-import io.qbridge.QbridgeException;
 import io.qbridge.QuantParams;
 import io.qbridge.UnsupportedModelException;
 import io.qbridge.graph.Activation;
@@ -21,7 +20,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 import static io.qbridge.testing.RandomTensors.count;
@@ -33,7 +31,6 @@ import static io.qbridge.testing.SingleOpHarness.floats;
 import static io.qbridge.testing.SingleOpHarness.toFloats;
 import static io.qbridge.testing.SingleOpHarness.toInts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -304,17 +301,10 @@ class ShapeTest {
 
     private static final QuantParams Q = QuantParams.perTensor(0.1f, 0);
 
-    private static <T extends QbridgeException> void refused(Class<T> type, String mention,
-                                                             Consumer<SingleOpHarness> build) {
-        SingleOpHarness h = new SingleOpHarness();
-        build.accept(h);
-        T e = assertThrows(type, () -> h.run(Interpreter.Backend.JAVA, 1));
-        assertTrue(e.getMessage().contains(mention), e.getMessage());
-    }
 
     @Test
     void concatenationRefusesAnAxisOutOfRange() {
-        refused(InvalidModelException.class, "axis 3 is out of range", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "axis 3 is out of range", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE, new byte[24]);
             h.output(DataType.FLOAT32, new int[] {2, 3}, QuantParams.NONE);
             h.op(BuiltinOperator.CONCATENATION, new int[] {a}, new OpOptions.Concatenation(3, Activation.NONE));
@@ -323,7 +313,7 @@ class ShapeTest {
 
     @Test
     void concatenationRefusesInt8InputsWithOtherParameters() {
-        refused(InvalidModelException.class, "TFLite requires int8 inputs to share", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "TFLite requires int8 inputs to share", h -> {
             int a = h.input(DataType.INT8, new int[] {2}, Q, new byte[2]);
             int b = h.input(DataType.INT8, new int[] {2}, QuantParams.perTensor(0.2f, 0), new byte[2]);
             h.output(DataType.INT8, new int[] {4}, Q);
@@ -333,7 +323,7 @@ class ShapeTest {
 
     @Test
     void concatenationWithFusedActivationIsUnsupported() {
-        refused(UnsupportedModelException.class, "CONCATENATION with fused activation RELU", h -> {
+        SingleOpHarness.assertRefused(UnsupportedModelException.class, "CONCATENATION with fused activation RELU", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
             h.output(DataType.FLOAT32, new int[] {2}, QuantParams.NONE);
             h.op(BuiltinOperator.CONCATENATION, new int[] {a}, new OpOptions.Concatenation(0, Activation.RELU));
@@ -342,7 +332,7 @@ class ShapeTest {
 
     @Test
     void reshapeRefusesAnotherElementCount() {
-        refused(InvalidModelException.class, "operator 0 (RESHAPE): new shape [3, 3]", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "operator 0 (RESHAPE): new shape [3, 3]", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2, 4}, QuantParams.NONE, new byte[32]);
             h.output(DataType.FLOAT32, new int[] {3, 3}, QuantParams.NONE);
             h.op(BuiltinOperator.RESHAPE, new int[] {a}, new OpOptions.Reshape(new int[] {3, 3}));
@@ -351,7 +341,7 @@ class ShapeTest {
 
     @Test
     void reshapeRefusesAnOutputOtherThanTheNewShape() {
-        refused(InvalidModelException.class, "the op computes [4, 2]", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "the op computes [4, 2]", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2, 4}, QuantParams.NONE, new byte[32]);
             h.output(DataType.FLOAT32, new int[] {8}, QuantParams.NONE);
             h.op(BuiltinOperator.RESHAPE, new int[] {a}, new OpOptions.Reshape(new int[] {4, -1}));
@@ -360,7 +350,7 @@ class ShapeTest {
 
     @Test
     void squeezeRefusesADimensionOtherThanOne() {
-        refused(InvalidModelException.class, "squeeze dimension 1", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "squeeze dimension 1", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {1, 24, 1}, QuantParams.NONE, new byte[96]);
             h.output(DataType.FLOAT32, new int[] {1, 1}, QuantParams.NONE);
             h.op(BuiltinOperator.SQUEEZE, new int[] {a}, new OpOptions.Squeeze(new int[] {1}));
@@ -369,7 +359,7 @@ class ShapeTest {
 
     @Test
     void padRefusesFloatPaddings() {
-        refused(InvalidModelException.class, "expected INT32, INT64, INT16 or INT8", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "expected INT32, INT64, INT16 or INT8", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
             int p = h.constant(DataType.FLOAT32, new int[] {1, 2}, QuantParams.NONE, floats(1, 1));
             h.output(DataType.FLOAT32, new int[] {4}, QuantParams.NONE);
@@ -379,7 +369,7 @@ class ShapeTest {
 
     @Test
     void padV2RefusesAPadValueOfSeveralElements() {
-        refused(InvalidModelException.class, "constant_values", h -> {
+        SingleOpHarness.assertRefused(InvalidModelException.class, "constant_values", h -> {
             int a = h.input(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, new byte[8]);
             int p = h.constant(DataType.INT32, new int[] {1, 2}, QuantParams.NONE, SingleOpHarness.int32s(1, 1));
             int v = h.constant(DataType.FLOAT32, new int[] {2}, QuantParams.NONE, floats(1, 2));

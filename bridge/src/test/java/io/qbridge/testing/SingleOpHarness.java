@@ -143,4 +143,17 @@ public final class SingleOpHarness {
         }
         return v;
     }
+
+    /**
+     * Builds a single-op model and checks that the java backend refuses it with {@code type}, the
+     * message mentioning {@code mention}.
+     */
+    public static <T extends io.qbridge.QbridgeException> T assertRefused(Class<T> type, String mention,
+                                                                         java.util.function.Consumer<SingleOpHarness> build) {
+        SingleOpHarness h = new SingleOpHarness();
+        build.accept(h);
+        T e = org.junit.jupiter.api.Assertions.assertThrows(type, () -> h.run(Interpreter.Backend.JAVA, 1));
+        org.junit.jupiter.api.Assertions.assertTrue(e.getMessage().contains(mention), e.getMessage());
+        return e;
+    }
 }

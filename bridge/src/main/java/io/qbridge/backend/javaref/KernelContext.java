@@ -65,13 +65,6 @@ public final class KernelContext {
         return v;
     }
 
-    public static int[] ints(TensorSpec t) {
-        ByteBuffer d = t.data();
-        int[] v = new int[d.remaining() / 4];
-        d.asIntBuffer().get(v);
-        return v;
-    }
-
     public static float[] floats(TensorSpec t) {
         ByteBuffer d = t.data();
         float[] v = new float[d.remaining() / 4];

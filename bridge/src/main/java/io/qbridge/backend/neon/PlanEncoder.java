@@ -414,10 +414,7 @@ public final class PlanEncoder {
 
     /** input_zero_point through output_max of CONV_2D, DEPTHWISE_CONV_2D and FULLY_CONNECTED, as the plan has them. */
     private static void weights(Words w, ConvQuantization q, int channels, TensorSpec bias, TensorSpec filter) {
-        int[] b = new int[channels];
-        if (bias != null) {
-            bias.data().asIntBuffer().get(b);
-        }
+        int[] b = ConvQuantization.biasValues(bias, channels);
         w.field("input_zero_point", q.inputZeroPoint()).field("filter_zero_point", q.filterZeroPoint()).ints("bias", b)
                 .bytes("filter", filter);
         w.ints("output_multiplier", q.outputMultiplier()).ints("output_shift", q.outputShift());

@@ -99,6 +99,24 @@ public record ConvQuantization(int inputZeroPoint, int filterZeroPoint, int[] ou
                 range[1], 0f, 0f);
     }
 
+    /** The int32 bias of each output channel: zeros where the op has none (TFLite's optional bias). */
+    public static int[] biasValues(TensorSpec bias, int channels) {
+        int[] v = new int[channels];
+        if (bias != null) {
+            bias.data().order(java.nio.ByteOrder.LITTLE_ENDIAN).asIntBuffer().get(v);
+        }
+        return v;
+    }
+
+    /** The float bias of each output channel: zeros where the op has none. */
+    public static float[] floatBiasValues(TensorSpec bias, int channels) {
+        float[] v = new float[channels];
+        if (bias != null) {
+            bias.data().order(java.nio.ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        }
+        return v;
+    }
+
     /**
      * TFLite's checks of a quantized bias (conv.cc / fully_connected.cc Prepare, kernel_util.cc
      * GetQuantizedConvolutionMultipler): its zero point is 0, and with a per-tensor filter its scale

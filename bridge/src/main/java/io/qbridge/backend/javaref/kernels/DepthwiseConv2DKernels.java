@@ -34,13 +34,13 @@ final class DepthwiseConv2DKernels {
                 * p.filterW())));
         if (p.type() == DataType.FLOAT32) {
             float[] filter = KernelContext.floats(p.filter());
-            float[] bias = p.bias() == null ? new float[p.outC()] : KernelContext.floats(p.bias());
+            float[] bias = ConvQuantization.floatBiasValues(p.bias(), p.outC());
             return () -> par.forRange(rows, minRows,
                     (r0, r1) -> depthwiseFloat(p, arena, in, out, filter, bias, r0, r1));
         }
         boolean unsigned = p.type() == DataType.UINT8;
         short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, -p.quantization().filterZeroPoint());
-        int[] bias = p.bias() == null ? new int[p.outC()] : KernelContext.ints(p.bias());
+        int[] bias = ConvQuantization.biasValues(p.bias(), p.outC());
         int mask = unsigned ? 0xFF : -1;
         return () -> par.forRange(rows, minRows,
                 (r0, r1) -> depthwiseQuantized(p, arena, in, out, filter, bias, mask, r0, r1));

@@ -32,13 +32,13 @@ final class FullyConnectedKernels {
         int minChunk = Math.max(1, 100_000 / Math.max(1, p.inDepth() * p.batches()));
         if (p.type() == DataType.FLOAT32) {
             float[] filter = KernelContext.floats(p.filter());
-            float[] bias = p.bias() == null ? new float[n] : KernelContext.floats(p.bias());
+            float[] bias = ConvQuantization.floatBiasValues(p.bias(), n);
             return () -> par.forRange(n, minChunk,
                     (o0, o1) -> fullyConnectedFloat(p, arena, in, out, filter, bias, o0, o1));
         }
         boolean unsigned = p.type() == DataType.UINT8;
         short[] filter = KernelContext.shortsWithOffset(p.filter(), unsigned, -p.quantization().filterZeroPoint());
-        int[] bias = p.bias() == null ? new int[n] : KernelContext.ints(p.bias());
+        int[] bias = ConvQuantization.biasValues(p.bias(), n);
         int mask = unsigned ? 0xFF : -1;
         return () -> par.forRange(n, minChunk,
                 (o0, o1) -> fullyConnectedQuantized(p, arena, in, out, filter, bias, mask, o0, o1));
